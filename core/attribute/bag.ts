@@ -1,0 +1,20 @@
+import type { StringMap } from './string-map.js';
+import type { AttributeValue } from './value.js';
+
+/**
+ * A read-only set of attributes for one request. Expressions read through `get` and look up
+ * map keys through `lookupKey`, so a bag that records reads (TrackingBag) sees both.
+ */
+export interface AttributeBag {
+  /** The attribute's value, or undefined when the request does not carry it. */
+  get(name: string): AttributeValue | undefined;
+  /** A key of a STRING_MAP value read from this bag; undefined when the key is absent. */
+  lookupKey(map: StringMap, key: string): string | undefined;
+  /** The names of the attributes present. */
+  names(): string[];
+}
+
+/** The plain key lookup every bag that does not record reads uses. */
+export function plainLookupKey(map: StringMap, key: string): string | undefined {
+  return map.entries.get(key);
+}
