@@ -1,0 +1,43 @@
+import { runExpressionBench } from './expr/expression-bench.js';
+import type { BenchOptions } from './harness.js';
+
+const USAGE = `Usage: npm run bench [-- --quick] [-- --only NAME]
+
+Runs the project's benchmarks and prints each figure as "BENCH <name> <value> <unit>".
+  --quick       short runs (the whole suite in under a minute)
+  --only NAME   run one bench (expr)
+  -h, --help    show this help`;
+
+const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> | void>> = {
+  expr: runExpressionBench,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const options: BenchOptions = { quick: argv.includes('--quick') };
+  const onlyIndex = argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? argv[onlyIndex + 1] : undefined;
+  if (only !== undefined && !(only in BENCHES)) {
+    process.stderr.write(`unknown bench '${only}'; known: ${Object.keys(BENCHES).join(', ')}\n`);
+    return 2;
+  }
+  for (const [name, bench] of Object.entries(BENCHES)) {
+    if (only !== undefined && name !== only) continue;
+    process.stderr.write(`# bench ${name}${options.quick ? ' (quick)' : ''}\n`);
+    await bench(options);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
