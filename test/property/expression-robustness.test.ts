@@ -23,6 +23,46 @@ const NAMES = MANIFEST.names();
 const COMPILERS = new ExpressionCompilers(MANIFEST);
 const LANGUAGES = [ExpressionLanguage.CEXL, ExpressionLanguage.CEL, ExpressionLanguage.COMPAT];
 
+
+/** Typed expressions, so that most of them compile and reach the evaluator. `|` is `pick` in CEL. */
+function typedExpression(language: ExpressionLanguage): fc.Arbitrary<string> {
+  const either = (a: string, b: string): string => (language === ExpressionLanguage.CEL ? `pick(${a}, ${b})` : `(${a} | ${b})`);
+  const { str, int, bool } = fc.letrec<{ str: string; int: string; bool: string }>((tie) => ({
+    str: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('as', 'bs', 'source.name', '"abc"', '""', '"x-user"', '"1.2.3.4"', '"a.b.com"', '"^a.*"'),
+      tie('str').map((a) => `toLower(${a})`),
+      fc.tuple(fc.constantFrom('ar', 'request.headers'), tie('str')).map(([map, key]) => `${map}[${key}]`),
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => `(${a} + ${b})`),
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => either(a, b)),
+      fc.tuple(tie('bool'), tie('str'), tie('str')).map(([c, a, b]) => `conditional(${c}, ${a}, ${b})`),
+    ),
+    int: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('ai', 'bi', 'request.size', '0', '42', '9223372036854775807'),
+      tie('str').map((a) => `size(${a})`),
+      fc.tuple(tie('int'), tie('int')).map(([a, b]) => `(${a} + ${b})`),
+      fc.tuple(tie('int'), tie('int')).map(([a, b]) => either(a, b)),
+    ),
+    bool: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('ab', 'bb', 'true', 'false'),
+      fc.tuple(tie('str'), fc.constantFrom('==', '!=', '<', '>='), tie('str')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+      fc.tuple(tie('int'), fc.constantFrom('==', '!=', '<', '<=', '>'), tie('int')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+      fc.tuple(tie('bool'), fc.constantFrom('&&', '||'), tie('bool')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+      fc.tuple(tie('str'), fc.constantFrom('startsWith', 'endsWith'), tie('str')).map(([a, method, b]) => `(${a}).${method}(${b})`),
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => (language === ExpressionLanguage.CEL ? `(${b}).matches(${a})` : `(${a}).matches(${b})`)),
+      fc.tuple(tie('str'), tie('str')).map(([a, b]) => `match(${a}, ${b})`),
+      tie('str').map((a) => `(ip(${a}) == ${either('aip', 'ip("0.0.0.0")')})`),
+      tie('str').map((a) => `(dnsName(${a}) == adns)`),
+      tie('str').map((a) => `(email(${a}) == amail)`),
+      tie('str').map((a) => `(uri(${a}) == auri)`),
+      tie('str').map((a) => `(timestamp(${a}) < at)`),
+    ),
+  }));
+  return fc.oneof(bool, bool, str, int);
+}
+
 const TOKENS = [
   ...NAMES, '==', '!=', '<', '<=', '>', '>=', '&&', '||', '|', '+', '-', '*', '/', '%', '!', '(', ')', '[', ']', ',', '.',
   '?', ':', 'in', '"x-user"', '"abc"', '"10s"', '"1.2.3.4"', '"a.*"', '""', "'c'", '`raw`', '0', '1', '-1', '42', '2.5',
@@ -31,11 +71,14 @@ const TOKENS = [
   '{', '}', 'x', '@', '\n',
 ];
 
-/** Token soup: mostly near-valid expressions, plus anything fast-check's unicode strings bring. */
-const expressionText = fc.oneof(
-  { weight: 4, arbitrary: fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 12 }).map((tokens) => tokens.join(' ')) },
-  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
-);
+/** Typed expressions, token soup (mostly near-valid text) and arbitrary unicode text. */
+function expressionText(language: ExpressionLanguage): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 5, arbitrary: typedExpression(language) },
+    { weight: 3, arbitrary: fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 12 }).map((tokens) => tokens.join(' ')) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  );
+}
 
 /** Any value of any attribute type: bags may also hold mistyped values, as a buggy client would send. */
 const anyValue: fc.Arbitrary<AttributeValue> = fc.oneof(
@@ -66,7 +109,10 @@ test('random text and random bags make the parser, checker and evaluator throw o
   let compiled = 0;
   let evaluated = 0;
   fc.assert(
-    fc.property(expressionText, fc.constantFrom(...LANGUAGES), fc.array(anyBag, { minLength: 1, maxLength: 3 }), (text, language, bags) => {
+    fc.property(
+      fc.constantFrom(...LANGUAGES).chain((language) => fc.tuple(fc.constant(language), expressionText(language))),
+      fc.array(anyBag, { minLength: 1, maxLength: 3 }),
+      ([language, text], bags) => {
       const expression = compileOrUndefined(text, language);
       if (expression === undefined) return;
       compiled++;
@@ -80,10 +126,11 @@ test('random text and random bags make the parser, checker and evaluator throw o
           }
         }
       }
-    }),
+      },
+    ),
     { numRuns: 4000 },
   );
   // The generator must actually reach the evaluator, or the property proves nothing.
-  assert.ok(compiled > 200, `only ${compiled} random expressions compiled`);
-  assert.ok(evaluated > 100, `only ${evaluated} evaluations succeeded`);
+  assert.ok(compiled > 1500, `only ${compiled} random expressions compiled`);
+  assert.ok(evaluated > 500, `only ${evaluated} evaluations succeeded`);
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { toJsonValue } from '../../attribute/format.js';
 import { AttributeManifest } from '../../attribute/manifest.js';
 import { TrackingBag } from '../../attribute/tracking-bag.js';
 import { parseValueType, ValueType } from '../../attribute/value-type.js';
@@ -46,9 +47,9 @@ test("Istio's CEXL vectors (cexl-vectors.json) in CEXL mode", (context) => {
     try {
       const value = compiled.evaluate(bag);
       if (vector.evalErr !== undefined) {
-        failures.push(`${label}: evaluated to ${String(value)}, want error ${JSON.stringify(vector.evalErr)}`);
+        failures.push(`${label}: evaluated to ${JSON.stringify(toJsonValue(value))}, want error ${JSON.stringify(vector.evalErr)}`);
       } else if (!sameValue(value, expectedValue(wantType, vector.result))) {
-        failures.push(`${label}: got ${JSON.stringify(String(value))}, want ${JSON.stringify(vector.result)}`);
+        failures.push(`${label}: got ${JSON.stringify(toJsonValue(value))}, want ${JSON.stringify(vector.result)}`);
       }
     } catch (error) {
       if (!(error instanceof ExpressionEvaluationError)) throw error;

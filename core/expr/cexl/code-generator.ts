@@ -11,7 +11,7 @@ import { emailEquals } from '../functions/email.js';
 import { uriEquals } from '../functions/uri.js';
 import { compileRegex, matchesRegex } from '../regex/regex.js';
 import { compareUtf8 } from './compare-utf8.js';
-import type { CexlConstant, CexlExpr, CexlFunction } from './istio-ast.js';
+import type { CexlExpr, CexlFunction } from './istio-ast.js';
 import type { CexlTypeChecker } from './type-checker.js';
 
 /** Evaluates a node; throws when a needed attribute is absent. */
@@ -49,8 +49,10 @@ function printValue(value: unknown): string {
     return `map[${[...value.entries].sort().map(([key, entry]) => `${key}:${entry}`).join(' ')}]`;
   }
   if (value instanceof Uint8Array) return `[${value.join(' ')}]`;
-  if (typeof value === 'object' && value !== null) return String(value);
-  return String(value);
+  if (value instanceof Timestamp || value instanceof Duration || value instanceof IpAddress) return value.toString();
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return Object.prototype.toString.call(value);
 }
 
 function readError(name: string, value: unknown, type: ValueType): ExpressionEvaluationError {
@@ -100,8 +102,11 @@ function utf8Size(value: string): number {
     const code = value.charCodeAt(index);
     if (code < 0x80) continue;
     if (code < 0x800) size += 1;
-    else if (code >= 0xd800 && code <= 0xdbff) index++, (size += 2);
-    else size += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      // A surrogate pair: 2 UTF-16 units, 4 UTF-8 bytes.
+      index++;
+      size += 2;
+    } else size += 2;
   }
   return size;
 }
@@ -194,12 +199,12 @@ export class CexlCodeGenerator {
       case 'LAND': {
         const left = this.strict(args[0]!);
         const right = this.strict(args[1]!);
-        return (bag) => (left(bag) as boolean) && (right(bag) as boolean);
+        return (bag) => left(bag) && right(bag);
       }
       case 'LOR': {
         const left = this.strict(args[0]!);
         const right = this.strict(args[1]!);
-        return (bag) => (left(bag) as boolean) || (right(bag) as boolean);
+        return (bag) => left(bag) || right(bag);
       }
       case 'EQ':
         return this.equality(call, false);
@@ -381,7 +386,7 @@ export class CexlCodeGenerator {
   /** Equality of plain values (strings, integers, doubles, booleans) is `===`. */
   private identityEquality(leftNode: CexlExpr, rightNode: CexlExpr, left: StrictEval, negate: boolean): StrictEval {
     if (rightNode.kind === 'constant') {
-      const constant = (rightNode as CexlConstant).value;
+      const constant = rightNode.value;
       if (leftNode.kind === 'variable' && typeof constant === 'string') {
         // The commonest rule shape, `attribute == "literal"`: one closure, no extra call.
         const name = leftNode.name;
