@@ -1,4 +1,5 @@
 import { MixerError } from '../errors/mixer-error.js';
+import { goTimeQuote } from './go-quote.js';
 
 const NANOS_PER_SECOND = 1_000_000_000n;
 const MAX_INT64 = (1n << 63n) - 1n;
@@ -16,9 +17,16 @@ const UNIT_NANOS: ReadonlyMap<string, bigint> = new Map([
   ['h', 3600n * NANOS_PER_SECOND],
 ]);
 
+/**
+ * Text that Go's time.ParseDuration rejects; the message is Go's (`time: invalid duration "abc"`,
+ * `time: missing unit in duration "1"`, `time: unknown unit "x" in duration "1x"`).
+ */
 export class DurationParseError extends MixerError {
-  constructor(readonly text: string, reason: string) {
-    super('MIXER_ERR_DURATION', `time: ${reason} ${goQuote(text)}`);
+  constructor(
+    readonly text: string,
+    reason: string,
+  ) {
+    super('MIXER_ERR_DURATION', `time: ${reason} ${goTimeQuote(text)}`);
   }
 }
 
@@ -51,16 +59,15 @@ export class Duration {
    * unit (`300ms`, `-1.5h`, `2h45m`). `0` alone is accepted, as in Go.
    */
   static parse(text: string): Duration {
-    return Duration.ofNanos(parseGoDuration(text));
+    const parsed = parseGoDuration(text);
+    if (typeof parsed === 'string') throw new DurationParseError(text, parsed);
+    return Duration.ofNanos(parsed);
   }
 
   /** Like parse, but returns undefined instead of throwing. */
   static tryParse(text: string): Duration | undefined {
-    try {
-      return Duration.parse(text);
-    } catch {
-      return undefined;
-    }
+    const parsed = parseGoDuration(text);
+    return typeof parsed === 'string' ? undefined : Duration.ofNanos(parsed);
   }
 
   get seconds(): number {
@@ -108,12 +115,16 @@ function clampInt64(value: bigint): bigint {
   return value;
 }
 
-/** Quotes like Go's strconv.Quote for the ASCII subset that error messages need. */
-function goQuote(text: string): string {
-  return JSON.stringify(text);
-}
+const TWO_POW_63 = 1n << 63n;
 
-function parseGoDuration(original: string): bigint {
+/**
+ * Go's time.ParseDuration: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or `0` alone. Whole parts are
+ * accumulated in unsigned 64-bit arithmetic with Go's overflow checks; a fraction is scaled in
+ * float64 and truncated, exactly as Go does, so `1.0000000001s` and friends agree to the
+ * nanosecond.
+ */
+/** Returns the nanoseconds, or the reason for Go's error (`invalid duration`, ...). */
+function parseGoDuration(original: string): bigint | string {
   let text = original;
   let negative = false;
   if (text !== '' && (text[0] === '-' || text[0] === '+')) {
@@ -121,49 +132,75 @@ function parseGoDuration(original: string): bigint {
     text = text.slice(1);
   }
   if (text === '0') return 0n;
-  if (text === '') throw new DurationParseError(original, 'invalid duration');
+  if (text === '') return 'invalid duration';
 
   let total = 0n;
-  while (text !== '') {
-    // The integer part.
-    let index = 0;
-    while (index < text.length && isDigit(text.charCodeAt(index))) index++;
-    const whole = text.slice(0, index);
-    text = text.slice(index);
-    let fraction = '';
-    if (text.startsWith('.')) {
-      text = text.slice(1);
-      index = 0;
-      while (index < text.length && isDigit(text.charCodeAt(index))) index++;
-      fraction = text.slice(0, index);
-      text = text.slice(index);
-      if (whole === '' && fraction === '') throw new DurationParseError(original, 'invalid duration');
-    } else if (whole === '') {
-      throw new DurationParseError(original, 'invalid duration');
+  let position = 0;
+  while (position < text.length) {
+    const first = text.charCodeAt(position);
+    if (!(first === 0x2e || isDigit(first))) return 'invalid duration';
+
+    // The whole part: [0-9]*, failing on overflow like Go's leadingInt.
+    const wholeStart = position;
+    let whole = 0n;
+    for (; position < text.length && isDigit(text.charCodeAt(position)); position++) {
+      if (whole > TWO_POW_63 / 10n) return 'invalid duration';
+      whole = whole * 10n + BigInt(text.charCodeAt(position) - 0x30);
+      if (whole > TWO_POW_63) return 'invalid duration';
     }
-    // The unit.
-    index = 0;
-    while (index < text.length) {
-      const code = text.charCodeAt(index);
+    const hasWhole = position !== wholeStart;
+
+    // The fraction: (\.[0-9]*)?, which stops gaining precision instead of failing on overflow.
+    let fraction = 0n;
+    let scale = 1;
+    let hasFraction = false;
+    if (position < text.length && text.charCodeAt(position) === 0x2e) {
+      position++;
+      const fractionStart = position;
+      let overflow = false;
+      for (; position < text.length && isDigit(text.charCodeAt(position)); position++) {
+        if (overflow) continue;
+        if (fraction > MAX_INT64 / 10n) {
+          overflow = true;
+          continue;
+        }
+        const next = fraction * 10n + BigInt(text.charCodeAt(position) - 0x30);
+        if (next > TWO_POW_63) {
+          overflow = true;
+          continue;
+        }
+        fraction = next;
+        scale *= 10;
+      }
+      hasFraction = position !== fractionStart;
+    }
+    if (!hasWhole && !hasFraction) return 'invalid duration';
+
+    // The unit: everything up to the next '.' or digit.
+    const unitStart = position;
+    while (position < text.length) {
+      const code = text.charCodeAt(position);
       if (code === 0x2e || isDigit(code)) break;
-      index++;
+      position++;
     }
-    if (index === 0) throw new DurationParseError(original, 'missing unit in duration');
-    const unitName = text.slice(0, index);
-    text = text.slice(index);
+    if (position === unitStart) return 'missing unit in duration';
+    const unitName = text.slice(unitStart, position);
     const unit = UNIT_NANOS.get(unitName);
     if (unit === undefined) {
-      throw new MixerError('MIXER_ERR_DURATION', `time: unknown unit ${goQuote(unitName)} in duration ${goQuote(original)}`);
+      return `unknown unit ${goTimeQuote(unitName)} in duration`;
     }
-    let value = whole === '' ? 0n : BigInt(whole) * unit;
-    if (fraction !== '') {
-      // Scale the fraction by the unit, truncating like Go does.
-      value += (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
+    if (whole > TWO_POW_63 / unit) return 'invalid duration';
+    let value = whole * unit;
+    if (fraction > 0n) {
+      value += BigInt(Math.trunc(Number(fraction) * (Number(unit) / scale)));
+      if (value > TWO_POW_63) return 'invalid duration';
     }
     total += value;
-    if (total > MAX_INT64 + (negative ? 1n : 0n)) throw new DurationParseError(original, 'invalid duration');
+    if (total > TWO_POW_63) return 'invalid duration';
   }
-  return negative ? -total : total;
+  if (negative) return -total;
+  if (total > MAX_INT64) return 'invalid duration';
+  return total;
 }
 
 function isDigit(code: number): boolean {

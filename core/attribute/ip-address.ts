@@ -1,4 +1,5 @@
 import { MixerError } from '../errors/mixer-error.js';
+import { goQuote } from './go-quote.js';
 
 const V4_MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] as const;
 
@@ -26,7 +27,11 @@ export class IpAddress {
     return new IpAddress(Uint8Array.from(bytes));
   }
 
-  /** Parses IPv4 dotted-quad or IPv6 text like Go's net.ParseIP; the result has 16 bytes. */
+  /**
+   * Parses text like Go's net.ParseIP: a dotted quad (no leading zeros, as since Go 1.17) or
+   * IPv6 text (with an embedded dotted quad allowed in the last 32 bits); zones (`fe80::1%eth0`)
+   * are rejected. The result always has 16 bytes, IPv4 in the IPv4-mapped form.
+   */
   static parse(text: string): IpAddress {
     const parsed = IpAddress.tryParse(text);
     if (parsed === undefined) throw new IpAddressParseError(text);
@@ -34,15 +39,13 @@ export class IpAddress {
   }
 
   static tryParse(text: string): IpAddress | undefined {
-    const v4 = parseIpv4(text);
-    if (v4 !== undefined) {
-      const bytes = new Uint8Array(16);
-      bytes.set(V4_MAPPED_PREFIX);
-      bytes.set(v4, 12);
-      return new IpAddress(bytes);
-    }
-    const v6 = parseIpv6(text);
-    return v6 === undefined ? undefined : new IpAddress(v6);
+    const parsed = parseAddr(text);
+    if (!parsed.ok || parsed.zone !== '') return undefined;
+    if (parsed.bytes.length === 16) return new IpAddress(parsed.bytes);
+    const bytes = new Uint8Array(16);
+    bytes.set(V4_MAPPED_PREFIX);
+    bytes.set(parsed.bytes, 12);
+    return new IpAddress(bytes);
   }
 
   get isEmpty(): boolean {
@@ -66,7 +69,8 @@ export class IpAddress {
   key(): string {
     if (this.normalized === undefined) {
       const v4 = this.toIpv4();
-      this.normalized = v4 !== undefined ? `4:${v4.join('.')}` : `${this.bytes.length}:${Buffer.from(this.bytes).toString('hex')}`;
+      this.normalized =
+        v4 !== undefined ? `4:${v4.join('.')}` : `${this.bytes.length}:${Buffer.from(this.bytes).toString('hex')}`;
     }
     return this.normalized;
   }
@@ -82,66 +86,169 @@ export class IpAddress {
   }
 }
 
-function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const bytes = new Uint8Array(4);
-  for (let index = 0; index < 4; index++) {
-    const part = parts[index]!;
-    // Decimal only, 1..3 digits, no leading zeros (as Go 1.17+ and netip require).
-    if (!/^\d{1,3}$/.test(part) || (part.length > 1 && part[0] === '0')) return undefined;
-    const value = Number(part);
-    if (value > 255) return undefined;
-    bytes[index] = value;
-  }
-  return bytes;
+/** The outcome of Go's netip.ParseAddr: 4 or 16 bytes and a zone, or Go's error text. */
+export type NetipParseResult =
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly zone: string }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * Go's netip.ParseAddr. IPv4 gives 4 bytes, IPv6 16 (with the zone after `%`, if any). Errors
+ * carry Go's text, e.g. `ParseAddr("1.2.3"): IPv4 address too short`, which net/url embeds;
+ * `quote` renders the quoted parts (net/url passes a byte-string quoter).
+ */
+export function parseNetipAddr(text: string, quote: (text: string) => string = goQuote): NetipParseResult {
+  const result = parseAddr(text);
+  if (result.ok) return result;
+  const suffix = result.at === undefined || result.at === '' ? '' : ` (at ${quote(result.at)})`;
+  return { ok: false, error: `ParseAddr(${quote(text)}): ${result.message}${suffix}` };
 }
 
-function parseIpv6(text: string): Uint8Array | undefined {
-  if (text.length < 2 || text.includes('%')) return undefined;
-  const bytes = new Uint8Array(16);
-  let head = text;
-  let tail = '';
-  const gap = text.indexOf('::');
-  if (gap >= 0) {
-    head = text.slice(0, gap);
-    tail = text.slice(gap + 2);
-    if (tail.includes('::')) return undefined;
-  }
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === '' ? [] : tail.split(':');
-  const words: number[] = [];
-  const parseGroups = (groups: string[], allowV4Last: boolean): number[] | undefined => {
-    const out: number[] = [];
-    for (let index = 0; index < groups.length; index++) {
-      const group = groups[index]!;
-      if (allowV4Last && index === groups.length - 1 && group.includes('.')) {
-        const v4 = parseIpv4(group);
-        if (v4 === undefined) return undefined;
-        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-        continue;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
-      out.push(parseInt(group, 16));
+type AddrResult =
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly zone: string }
+  | { readonly ok: false; readonly message: string; readonly at?: string };
+
+function parseAddr(text: string): AddrResult {
+  for (let index = 0; index < text.length; index++) {
+    switch (text.charCodeAt(index)) {
+      case 0x2e:
+        return parseIpv4(text);
+      case 0x3a:
+        return parseIpv6(text);
+      case 0x25:
+        return addrError('missing IPv6 address');
     }
-    return out;
-  };
-  const headWords = parseGroups(headGroups, gap < 0);
-  const tailWords = parseGroups(tailGroups, true);
-  if (headWords === undefined || tailWords === undefined) return undefined;
-  if (gap < 0) {
-    if (headWords.length !== 8) return undefined;
-    words.push(...headWords);
-  } else {
-    const missing = 8 - headWords.length - tailWords.length;
-    if (missing < 1) return undefined;
-    words.push(...headWords, ...new Array<number>(missing).fill(0), ...tailWords);
   }
-  words.forEach((word, index) => {
-    bytes[index * 2] = word >> 8;
-    bytes[index * 2 + 1] = word & 0xff;
-  });
-  return bytes;
+  return addrError('unable to parse IP');
+}
+
+function addrError(message: string, at?: string): AddrResult {
+  return at === undefined ? { ok: false, message } : { ok: false, message, at };
+}
+
+function parseIpv4(text: string): AddrResult {
+  const bytes = new Uint8Array(4);
+  const error = parseIpv4Fields(text, 0, text.length, bytes, 0);
+  return error ?? { ok: true, bytes, zone: '' };
+}
+
+/** Reads a dotted quad from text[start, end) into bytes[offset..offset+3]. */
+function parseIpv4Fields(
+  input: string,
+  start: number,
+  end: number,
+  bytes: Uint8Array,
+  offset: number,
+): AddrResult | undefined {
+  let value = 0;
+  let field = 0;
+  let digits = 0;
+  for (let index = start; index < end; index++) {
+    const code = input.charCodeAt(index);
+    if (code >= 0x30 && code <= 0x39) {
+      if (digits === 1 && value === 0) return addrError('IPv4 field has octet with leading zero');
+      value = value * 10 + code - 0x30;
+      digits++;
+      if (value > 255) return addrError('IPv4 field has value >255');
+    } else if (code === 0x2e) {
+      if (index === start || index === end - 1 || input.charCodeAt(index - 1) === 0x2e) {
+        return addrError('IPv4 field must have at least one digit', input.slice(index, end));
+      }
+      if (field === 3) return addrError('IPv4 address too long');
+      bytes[offset + field] = value;
+      field++;
+      value = 0;
+      digits = 0;
+    } else {
+      return addrError('unexpected character', input.slice(index, end));
+    }
+  }
+  if (field < 3) return addrError('IPv4 address too short');
+  bytes[offset + 3] = value;
+  return undefined;
+}
+
+function parseIpv6(input: string): AddrResult {
+  let text = input;
+  let zone = '';
+  const percent = input.indexOf('%');
+  if (percent >= 0) {
+    text = input.slice(0, percent);
+    zone = input.slice(percent + 1);
+    if (zone === '') return addrError('zone must be a non-empty string');
+  }
+  const bytes = new Uint8Array(16);
+  let ellipsis = -1;
+  let position = 0;
+  if (text.startsWith('::')) {
+    ellipsis = 0;
+    position = 2;
+    if (position === text.length) return { ok: true, bytes, zone };
+  }
+  let filled = 0;
+  while (filled < 16) {
+    // A hex group of at most four digits.
+    let digits = 0;
+    let value = 0;
+    for (; position + digits < text.length; digits++) {
+      const nibble = hexValue(text.charCodeAt(position + digits));
+      if (nibble < 0) break;
+      value = value * 16 + nibble;
+      if (digits > 3) return addrError('each group must have 4 or less digits', text.slice(position));
+      if (value > 0xffff) return addrError('IPv6 field has value >=2^16', text.slice(position));
+    }
+    if (digits === 0) {
+      return addrError('each colon-separated field must have at least one digit', text.slice(position));
+    }
+    // A dot after the group means an embedded IPv4 address in the last 32 bits.
+    if (position + digits < text.length && text.charCodeAt(position + digits) === 0x2e) {
+      if (ellipsis < 0 && filled !== 12) {
+        return addrError('embedded IPv4 address must replace the final 2 fields of the address', text.slice(position));
+      }
+      if (filled + 4 > 16) {
+        return addrError('too many hex fields to fit an embedded IPv4 at the end of the address', text.slice(position));
+      }
+      const error = parseIpv4Fields(input, position, text.length, bytes, filled);
+      if (error !== undefined) return error;
+      position = text.length;
+      filled += 4;
+      break;
+    }
+    bytes[filled] = value >> 8;
+    bytes[filled + 1] = value & 0xff;
+    filled += 2;
+    position += digits;
+    if (position === text.length) break;
+    if (text.charCodeAt(position) !== 0x3a) {
+      return addrError('unexpected character, want colon', text.slice(position));
+    }
+    if (position === text.length - 1) {
+      return addrError('colon must be followed by more characters', text.slice(position));
+    }
+    position++;
+    if (text.charCodeAt(position) === 0x3a) {
+      if (ellipsis >= 0) return addrError('multiple :: in address', text.slice(position));
+      ellipsis = filled;
+      position++;
+      if (position === text.length) break;
+    }
+  }
+  if (position !== text.length) return addrError('trailing garbage after address', text.slice(position));
+  if (filled < 16) {
+    if (ellipsis < 0) return addrError('address string too short');
+    const gap = 16 - filled;
+    bytes.copyWithin(ellipsis + gap, ellipsis, filled);
+    bytes.fill(0, ellipsis, ellipsis + gap);
+  } else if (ellipsis >= 0) {
+    return addrError('the :: must expand to at least one field of zeros');
+  }
+  return { ok: true, bytes, zone };
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  return -1;
 }
 
 function formatIp(ip: IpAddress): string {
