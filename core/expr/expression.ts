@@ -22,6 +22,11 @@ export interface CompiledExpression {
   readonly language: ExpressionLanguage;
   /** The type every evaluation returns. */
   readonly type: ValueType;
+  /**
+   * The value for this request. When `type` is VALUE_TYPE_UNSPECIFIED (a CEL list, uint, null,
+   * type value...), the result is such a CEL value, typed here as AttributeValue but printable
+   * only with `toJsonValue`; config rejects such expressions wherever a typed value is needed.
+   */
   evaluate(bag: AttributeBag): AttributeValue;
 }
 

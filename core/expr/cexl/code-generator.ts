@@ -9,7 +9,7 @@ import { ExpressionCompileError, ExpressionEvaluationError, lookupFailed } from 
 import { dnsNameEquals } from '../functions/dns-name.js';
 import { emailEquals } from '../functions/email.js';
 import { uriEquals } from '../functions/uri.js';
-import { compileRegex, matchesRegex } from '../regex/regex.js';
+import { compileRegex, matchesRegex } from '../regex/index.js';
 import { compareUtf8 } from './compare-utf8.js';
 import type { CexlExpr, CexlFunction } from './istio-ast.js';
 import type { CexlTypeChecker } from './type-checker.js';
