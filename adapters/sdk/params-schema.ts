@@ -70,7 +70,7 @@ function normalizeKeys(schema: TSchema, value: unknown): unknown {
     return out;
   }
   if (TypeGuard.IsRecord(schema)) {
-    const valueSchema = Object.values(schema.patternProperties)[0] as TSchema | undefined;
+    const valueSchema = Object.values(schema.patternProperties)[0];
     if (valueSchema === undefined) return object;
     return Object.fromEntries(Object.entries(object).map(([key, entry]) => [key, normalizeKeys(valueSchema, entry)]));
   }

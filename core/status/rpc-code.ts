@@ -25,10 +25,10 @@ export function rpcCodeName(code: number): string {
 
 /** Parses a code given as its number or its name (`PERMISSION_DENIED`), as config may write it. */
 export function parseRpcCode(value: unknown): RpcCode | undefined {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 16) return value as RpcCode;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 16) return value;
   if (typeof value === 'string') {
     const byName = (RpcCode as unknown as Record<string, number | undefined>)[value];
-    if (typeof byName === 'number') return byName as RpcCode;
+    if (typeof byName === 'number') return byName;
     if (/^\d+$/.test(value)) return parseRpcCode(Number(value));
   }
   return undefined;
@@ -63,7 +63,7 @@ export function httpStatusForRpcCode(code: number): number {
  * The HTTP status Mixer itself derives for a direct response when an adapter's denial asks for
  * one without a code: Envoy's mapping except CANCELLED → 408 and FAILED_PRECONDITION → 412.
  */
-export function mixerHttpStatusForRpcCode(code: number): number {
+export function mixerHttpStatusForRpcCode(code: RpcCode): number {
   if (code === RpcCode.CANCELLED) return 408;
   if (code === RpcCode.FAILED_PRECONDITION) return 412;
   return httpStatusForRpcCode(code);
