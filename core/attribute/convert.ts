@@ -144,3 +144,43 @@ export function bagFromJson(object: Readonly<Record<string, unknown>>, manifest:
   if (problems.length > 0) throw new InvalidAttributesError(problems);
   return new DictBag(values);
 }
+
+/**
+ * The type an attribute the manifest does not declare gets from its JSON value: strings are
+ * STRING, integers INT64, other numbers DOUBLE, booleans BOOL, objects of strings STRING_MAP.
+ */
+export function inferJsonValueType(value: unknown): ValueType | undefined {
+  if (typeof value === 'string') return ValueType.STRING;
+  if (typeof value === 'boolean') return ValueType.BOOL;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? ValueType.INT64 : ValueType.DOUBLE;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((entry) => typeof entry === 'string')) {
+    return ValueType.STRING_MAP;
+  }
+  return undefined;
+}
+
+/**
+ * Builds a request's bag from a JSON object as the HTTP API receives it: declared attributes
+ * are converted to their declared type (a mismatch is an error naming the attribute and the
+ * type); undeclared ones are accepted with the type their JSON value has.
+ */
+export function requestBagFromJson(object: Readonly<Record<string, unknown>>, manifest: AttributeManifest): DictBag {
+  const values: [string, AttributeValue][] = [];
+  const problems: string[] = [];
+  for (const name in object) {
+    const raw = object[name];
+    const type = manifest.typeOf(name) ?? inferJsonValueType(raw);
+    if (type === undefined) {
+      problems.push(`${name}: undeclared attribute with a value of no attribute type (${Array.isArray(raw) ? 'array' : raw === null ? 'null' : typeof raw})`);
+      continue;
+    }
+    try {
+      values.push([name, convertJsonValue(name, type, raw)]);
+    } catch (error) {
+      if (!(error instanceof AttributeConversionError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (problems.length > 0) throw new InvalidAttributesError(problems);
+  return new DictBag(values);
+}

@@ -1,8 +1,12 @@
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
+import { checkCommand } from './check-command.js';
 import { evalCommand } from './eval-command.js';
+import { reportCommand } from './report-command.js';
+import { serverCommand } from './server-command.js';
+import { validateCommand } from './validate-command.js';
 
 /** Every `mixer` subcommand, listed explicitly. */
-const COMMANDS: readonly Command[] = [evalCommand];
+const COMMANDS: readonly Command[] = [serverCommand, checkCommand, reportCommand, validateCommand, evalCommand];
 
 const USAGE = `Usage: mixer COMMAND [options]
 

@@ -1,0 +1,2 @@
+export { ManualEnvironment, type ManualEnvironmentOptions } from './manual-environment.js';
+export { AdapterConfigError, buildForTest, configProblems, instanceConfig, type TestHandlerOptions } from './harness.js';

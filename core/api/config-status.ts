@@ -1,0 +1,20 @@
+import type { ConfigError } from '../config/config-error.js';
+import type { Snapshot } from '../config/snapshot.js';
+import type { HandlerBuildFailure } from '../runtime/handler-table.js';
+
+/** A config change that was not applied, and why. */
+export interface RejectedChange {
+  readonly at: Date;
+  readonly errors: readonly ConfigError[];
+}
+
+/** What /readyz and /debug/config report: the config serving requests and the last rejection. */
+export interface ConfigStatus {
+  readonly active: Snapshot | undefined;
+  readonly handlerFailures: readonly HandlerBuildFailure[];
+  readonly lastRejected: RejectedChange | undefined;
+}
+
+export interface ConfigStatusSource {
+  configStatus(): ConfigStatus;
+}

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino, type Level } from 'pino';
+import { Duration } from '../attribute/duration.js';
+import { loadAdapterModule } from '../server/adapter-loader.js';
+import { MixerServer } from '../server/mixer-server.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
+import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+
+/** The example mesh config shipped with Mixer: the default when no --config is given. */
+export function embeddedConfigPath(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'package.json'))) {
+    const parent = dirname(directory);
+    if (parent === directory) break;
+    directory = parent;
+  }
+  return join(directory, 'examples', 'bookstore');
+}
+
+const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new UsageError(`--${name} ${value}: expected a port number 0-65535`);
+  return parsed;
+}
+
+export const serverCommand: Command = {
+  name: 'server',
+  summary: 'run Mixer: the Check/Report API over a watched config directory',
+  usage: `Usage: mixer server [--config DIR] [--http-port 9091] [--monitoring-port 15014] [--adapter MODULE]...
+
+Runs Mixer: loads the config (Istio's handler/instance/rule/attributemanifest YAML), watches it
+and swaps in every valid change, and serves the HTTP/JSON API (POST /v1/check, POST /v1/report,
+/healthz, /readyz, /debug/config) and Prometheus metrics on the monitoring port (/metrics).
+A config with errors is not applied: the errors are logged and shown at /debug/config, and the
+previous config keeps serving.
+
+Options:
+  --config PATH           config directory or file (default: the embedded examples/bookstore)
+  --http-port PORT        HTTP/JSON API port (default 9091; 0 picks a free one)
+  --monitoring-port PORT  /metrics port (default 15014; 0 picks a free one)
+  --host HOST             interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  --adapter MODULE        load a third-party adapter (path or package exporting defineAdapter())
+  --default-namespace NS  the config namespace whose rules apply to all requests (istio-system)
+  --handler-timeout DUR   how long a handler may take to answer (default 1s)
+  --no-watch              load the config once, do not watch it
+  --log-level LEVEL       fatal, error, warn, info (default), debug, trace, silent
+  -h, --help              show this help`,
+
+  async run(args: readonly string[], io: CommandIo): Promise<number> {
+    const { values } = parseArgs({
+      args: [...args],
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        'http-port': { type: 'string' },
+        'monitoring-port': { type: 'string' },
+        host: { type: 'string' },
+        adapter: { type: 'string', multiple: true },
+        'default-namespace': { type: 'string' },
+        'handler-timeout': { type: 'string' },
+        'no-watch': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      io.stdout(`${serverCommand.usage}\n`);
+      return EXIT_OK;
+    }
+    const level = values['log-level'] ?? 'info';
+    if (!LEVELS.includes(level)) throw new UsageError(`--log-level ${level}: expected one of ${LEVELS.join(', ')}`);
+    const timeout = values['handler-timeout'] === undefined ? undefined : Duration.tryParse(values['handler-timeout']);
+    if (values['handler-timeout'] !== undefined && (timeout === undefined || timeout.toMillis() <= 0)) {
+      throw new UsageError(`--handler-timeout ${values['handler-timeout']}: expected a positive duration such as 500ms or 2s`);
+    }
+    const configPath = resolve(values.config ?? embeddedConfigPath());
+    if (!existsSync(configPath)) throw new UsageError(`--config ${configPath}: no such file or directory`);
+    const options: ServerOptions = {
+      ...DEFAULT_SERVER_OPTIONS,
+      configPath,
+      host: values.host ?? DEFAULT_SERVER_OPTIONS.host,
+      httpPort: port('http-port', values['http-port'], DEFAULT_SERVER_OPTIONS.httpPort),
+      monitoringPort: port('monitoring-port', values['monitoring-port'], DEFAULT_SERVER_OPTIONS.monitoringPort),
+      adapterModules: values.adapter ?? [],
+      defaultNamespace: values['default-namespace'] ?? DEFAULT_SERVER_OPTIONS.defaultNamespace,
+      handlerTimeoutMs: timeout?.toMillis() ?? DEFAULT_SERVER_OPTIONS.handlerTimeoutMs,
+      watch: values['no-watch'] !== true,
+    };
+    const logger = pino({ level: level as Level | 'silent', base: { service: 'mixer' } });
+    const adapters = await Promise.all(options.adapterModules.map((specifier) => loadAdapterModule(specifier)));
+    const server = new MixerServer(options, logger, adapters);
+    const addresses = await server.start();
+    io.stderr(`mixer: serving ${options.configPath}\n  API         ${addresses.http}/v1/check\n  monitoring  ${addresses.monitoring}/metrics\n`);
+    await new Promise<void>((done) => {
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'shutting down');
+        server.close().then(done, (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          done();
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { withConfigDirectory, yaml } from '../config/testing/config-fixtures.js';
+import { testAdapters } from '../config/testing/test-adapters.js';
+import type { CommandIo } from './command.js';
+import { main } from './main.js';
+import { builtInAdapters, createValidateCommand } from './validate-command.js';
+
+function capture(): { io: CommandIo; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (text) => out.push(text), stderr: (text) => err.push(text), environment: {} }, out, err };
+}
+
+const GOOD = yaml(
+  'apiVersion: config.istio.io/v1alpha2',
+  'kind: handler',
+  'metadata: { name: deny }',
+  'spec: { compiledAdapter: denier, params: { status: { code: 7 } } }',
+  '---',
+  'apiVersion: config.istio.io/v1alpha2',
+  'kind: instance',
+  'metadata: { name: nothing }',
+  'spec: { compiledTemplate: checknothing }',
+  '---',
+  'apiVersion: config.istio.io/v1alpha2',
+  'kind: rule',
+  'metadata: { name: denyall }',
+  'spec: { actions: [ { handler: deny, instances: [ nothing ] } ] }',
+  '---',
+  'apiVersion: networking.istio.io/v1alpha3',
+  'kind: DestinationRule',
+  'metadata: { name: policy }',
+);
+
+const BAD = yaml(
+  'apiVersion: config.istio.io/v1alpha2',
+  'kind: handler',
+  'metadata: { name: prom, namespace: telemetry }',
+  'spec: { compiledAdapter: prometheus }', // 4
+  '---',
+  'apiVersion: config.istio.io/v1alpha2', // 6
+  'kind: rule',
+  'metadata: { name: promrule, namespace: telemetry }',
+  'spec:',
+  '  actions:',
+  '  - handler: prom', // 11
+  '    instances: [ nothing.istio-system ]',
+);
+
+const command = createValidateCommand({ adapters: () => Promise.resolve(testAdapters()) });
+
+describe('mixer validate', () => {
+  test('a valid config: what was loaded, a summary, exit 0', async () => {
+    await withConfigDirectory({ 'ok/config.yaml': GOOD }, async (directory) => {
+      const { io, out, err } = capture();
+      const code = await command.run([join(directory, 'ok')], io);
+      assert.equal(code, 0);
+      assert.deepEqual(err, []);
+      assert.deepEqual(out, [
+        'loaded 4 resources from 1 file: handler 1, instance 1, rule 1 (not Mixer config, ignored: DestinationRule 1)\n',
+        'config is valid: 1 handler, 1 instance, 1 rule valid\n',
+      ]);
+    });
+  });
+
+  test('every error as file:line: kind/namespace/name: field: reason, relative to the current directory; exit 1', async () => {
+    await withConfigDirectory({ 'conf/good.yaml': GOOD, 'conf/nested/bad.yaml': BAD, 'conf/broken.yml': 'kind: [\n' }, async (directory) => {
+      const { io, out } = capture();
+      const cwdCommand = createValidateCommand({ adapters: () => Promise.resolve(testAdapters()), cwd: () => directory });
+      const code = await cwdCommand.run([join(directory, 'conf')], io);
+      assert.equal(code, 1);
+      assert.equal(out[0], 'loaded 6 resources from 3 files: handler 2, instance 1, rule 2 (not Mixer config, ignored: DestinationRule 1)\n');
+      assert.match(out[1] ?? '', /^conf\/broken\.yml:2: YAML syntax error: /);
+      assert.deepEqual(out.slice(2), [
+        "conf/nested/bad.yaml:4: handler/telemetry/prom: spec.compiledAdapter: adapter 'prometheus' is not available in this build of Mixer (available: denier, listchecker, memquota, noop, stdio)\n",
+        "conf/nested/bad.yaml:11: rule/telemetry/promrule: spec.actions[0].handler: Handler not found: handler='prom'\n",
+        'conf/nested/bad.yaml:6: rule/telemetry/promrule: No valid actions found in rule\n',
+        '4 errors in 2 files; 1 handler, 1 instance, 1 rule valid\n',
+      ]);
+      const { io: outside, out: outsideOut } = capture();
+      await createValidateCommand({ adapters: () => Promise.resolve(testAdapters()), cwd: () => '/somewhere/else' }).run([join(directory, 'conf', 'nested')], outside);
+      assert.ok(outsideOut[1]?.startsWith(`${join(directory, 'conf', 'nested', 'bad.yaml')}:4: `), 'paths outside the current directory stay absolute');
+    });
+  });
+
+  test('--default-namespace places resources without a namespace', async () => {
+    await withConfigDirectory({ 'config.yaml': BAD.replace(/, namespace: telemetry/g, '') }, async (directory) => {
+      const { io, out } = capture();
+      assert.equal(await command.run([directory, '--default-namespace', 'mesh'], io), 1);
+      assert.ok(out.some((line) => line.includes('handler/mesh/prom: ')));
+      const { io: defaults, out: defaultOut } = capture();
+      await command.run([directory], defaults);
+      assert.ok(defaultOut.some((line) => line.includes('handler/istio-system/prom: ')));
+    });
+  });
+
+  test('an unreadable directory exits 1 with a message; bad usage exits 2; --help exits 0', async () => {
+    const missing = capture();
+    assert.equal(await command.run(['/nonexistent/mixer-config'], missing.io), 1);
+    assert.match(missing.err.join(''), /^mixer validate: cannot read config at \/nonexistent\/mixer-config: ENOENT\n$/);
+
+    const usage = capture();
+    assert.equal(await main(['validate'], usage.io), 2);
+    assert.match(usage.err.join(''), /^mixer validate: missing DIR\n\nUsage: mixer validate DIR/);
+    const option = capture();
+    assert.equal(await main(['validate', 'a', '--namespace', 'x'], option.io), 2);
+
+    const help = capture();
+    assert.equal(await main(['validate', '--help'], help.io), 0);
+    assert.match(help.out.join(''), /--default-namespace NS/);
+    const list = capture();
+    await main(['--help'], list.io);
+    assert.match(list.out.join(''), /validate +check a config directory/);
+  });
+
+  test('builtInAdapters reads the adapter inventory (none before adapters/inventory.ts exists)', async () => {
+    const adapters = await builtInAdapters();
+    const names = adapters.map((adapter) => adapter.name);
+    if (existsSync(new URL('../../adapters/inventory.js', import.meta.url))) {
+      assert.ok(names.includes('denier'), `the inventory lists denier (found: ${names.join(', ')})`);
+      assert.equal(new Set(names).size, names.length);
+    } else {
+      assert.deepEqual(names, []);
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { BUILT_IN_ADAPTERS } from '../../adapters/inventory.js';
+import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
+import type { AdapterModule } from '../../adapters/sdk/define-adapter.js';
+import { TemplateRegistry } from '../../templates/registry.js';
+import type { ConfigStatus, ConfigStatusSource, RejectedChange } from '../api/config-status.js';
+import { createHttpApi } from '../api/http-api.js';
+import { MixerMetrics } from '../api/mixer-metrics.js';
+import { createMonitoringServer } from '../api/monitoring-server.js';
+import { AttributeManifest } from '../attribute/manifest.js';
+import { formatConfigError } from '../config/config-error.js';
+import { ConfigStore, isSnapshotAcceptable } from '../config/config-store.js';
+import type { ConfigWatcher } from '../config/config-watcher.js';
+import type { Snapshot } from '../config/snapshot.js';
+import { TOKENS } from '../di/tokens.js';
+import { Dispatcher } from '../runtime/dispatcher.js';
+import { MixerRuntime } from '../runtime/mixer-runtime.js';
+import { AdapterLoadError } from './adapter-loader.js';
+import type { ServerOptions } from './server-options.js';
+
+/** Where the started servers listen (ports resolved when 0 was asked for). */
+export interface ServerAddresses {
+  readonly http: string;
+  readonly monitoring: string;
+}
+
+/**
+ * The composition root of `mixer server`: the DI container (logger, metrics registry, options,
+ * adapters, templates), the config store and its watcher, the runtime that swaps snapshots,
+ * the dispatcher, and the HTTP and monitoring servers. Owns their lifecycle: `start`, `close`.
+ */
+export class MixerServer implements ConfigStatusSource {
+  readonly container = new Container();
+  readonly runtime: MixerRuntime;
+  readonly dispatcher: Dispatcher;
+  readonly metrics: MixerMetrics;
+  private readonly store: ConfigStore;
+  private readonly httpApi: FastifyInstance;
+  private readonly monitoring: FastifyInstance;
+  private watcher: ConfigWatcher | undefined;
+  private lastRejected: RejectedChange | undefined;
+  private readonly standardManifest = AttributeManifest.standard();
+
+  constructor(
+    readonly options: ServerOptions,
+    private readonly logger: Logger,
+    extraAdapters: readonly AdapterModule[] = [],
+  ) {
+    const registry = new Registry();
+    this.container.bind(TOKENS.Logger).toConstantValue(logger);
+    this.container.bind(TOKENS.MetricsRegistry).toConstantValue(registry);
+    this.container.bind(TOKENS.ServerOptions).toConstantValue(options);
+    this.container.bind(TOKENS.Clock).toConstantValue(Date.now);
+    const names = new Set<string>();
+    for (const adapter of [...BUILT_IN_ADAPTERS, ...extraAdapters]) {
+      if (names.has(adapter.info.name)) throw new AdapterLoadError(`adapter '${adapter.info.name}' is registered twice`);
+      names.add(adapter.info.name);
+      this.container.load(adapter.module);
+    }
+    const adapters = this.container.getAll<AdapterInfo>(TOKENS.AdapterInfo);
+
+    this.metrics = new MixerMetrics(registry);
+    this.runtime = new MixerRuntime({ logger, defaultNamespace: options.defaultNamespace });
+    this.dispatcher = new Dispatcher(this.runtime, { logger, handlerTimeoutMs: options.handlerTimeoutMs, observer: this.metrics });
+    this.store = new ConfigStore(options.configPath, { adapters, templates: new TemplateRegistry(), defaultNamespace: options.defaultNamespace });
+    this.httpApi = createHttpApi({
+      dispatcher: this.dispatcher,
+      manifest: () => this.runtime.snapshot?.manifest ?? this.standardManifest,
+      status: this,
+      metrics: this.metrics,
+      logger,
+      ready: () => this.runtime.snapshot !== undefined,
+    });
+    this.monitoring = createMonitoringServer(registry, () => this.runtime.handlers.all().map((built) => built.metrics), logger);
+  }
+
+  configStatus(): ConfigStatus {
+    return { active: this.runtime.snapshot, handlerFailures: this.runtime.handlers.failures, lastRejected: this.lastRejected };
+  }
+
+  /**
+   * Loads the config (a config with errors is not applied: the server starts, logs the errors
+   * and answers 503 until a valid config arrives), starts watching it, then listens.
+   */
+  async start(): Promise<ServerAddresses> {
+    const snapshot = await this.store.load();
+    await this.consider(snapshot);
+    if (this.options.watch) {
+      this.watcher = this.store.watch({
+        onSnapshot: (next) => void this.consider(next),
+        onError: (error) => this.logger.error({ err: error }, 'config watch failed'),
+      });
+    }
+    const http = await this.httpApi.listen({ host: this.options.host, port: this.options.httpPort });
+    const monitoring = await this.monitoring.listen({ host: this.options.host, port: this.options.monitoringPort });
+    this.logger.info({ http, monitoring, config: this.options.configPath }, 'mixer server listening');
+    return { http, monitoring };
+  }
+
+  /** Applies a snapshot without errors; rejects one with errors, keeping the active config. */
+  private async consider(snapshot: Snapshot): Promise<void> {
+    if (!isSnapshotAcceptable(snapshot)) {
+      this.lastRejected = { at: new Date(), errors: snapshot.errors };
+      this.metrics.configRejected(snapshot.errors.length);
+      this.logger.error(
+        { errors: snapshot.errors.map(formatConfigError), keeping: this.runtime.snapshot?.id ?? null },
+        `config rejected: ${snapshot.errors.length} error(s); ${this.runtime.snapshot === undefined ? 'no config is active yet' : 'the previous config keeps serving'}`,
+      );
+      return;
+    }
+    try {
+      await this.runtime.apply(snapshot);
+      this.metrics.configApplied(snapshot.id, 0);
+    } catch (error) {
+      this.logger.error({ err: error }, 'config could not be applied');
+    }
+  }
+
+  /** Stops listening and watching, lets in-flight calls finish, closes every handler. */
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    await Promise.all([this.httpApi.close(), this.monitoring.close()]);
+    await this.runtime.close();
+    this.dispatcher.close();
+  }
+}
