@@ -1,5 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BUILT_IN_ADAPTERS } from '../../adapters/inventory.js';
 import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
 import { TemplateRegistry } from '../../templates/registry.js';
 import { formatConfigError, type ConfigError } from '../config/config-error.js';
@@ -124,37 +125,9 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/**
- * The adapters compiled into this Mixer, read from adapters/inventory.ts: every exported
- * AdapterModule or AdapterInfo (alone or in an exported list).
- */
-export async function builtInAdapters(): Promise<readonly AdapterInfo[]> {
-  // A computed specifier: the inventory is written separately and may not exist in every checkout.
-  const specifier = ['..', '..', 'adapters', 'inventory.js'].join('/');
-  let inventory: Record<string, unknown>;
-  try {
-    inventory = (await import(specifier)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return [];
-    throw error;
-  }
-  const found = new Map<string, AdapterInfo>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) for (const item of value as unknown[]) visit(item);
-    else if (isAdapterInfo(value)) found.set(value.name, value);
-    else if (typeof value === 'object' && value !== null && isAdapterInfo((value as { info?: unknown }).info)) {
-      const info = (value as { info: AdapterInfo }).info;
-      found.set(info.name, info);
-    }
-  };
-  for (const value of Object.values(inventory)) visit(value);
-  return [...found.values()];
-}
-
-function isAdapterInfo(value: unknown): value is AdapterInfo {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<AdapterInfo>;
-  return typeof candidate.name === 'string' && Array.isArray(candidate.supportedTemplates) && typeof candidate.params?.parse === 'function';
+/** The adapters compiled into this Mixer (adapters/inventory.ts). */
+export function builtInAdapters(): Promise<readonly AdapterInfo[]> {
+  return Promise.resolve(BUILT_IN_ADAPTERS.map((adapter) => adapter.info));
 }
 
 export const validateCommand: Command = createValidateCommand({ adapters: builtInAdapters });

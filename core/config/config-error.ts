@@ -15,7 +15,12 @@ export interface ConfigError {
   readonly message: string;
 }
 
+/**
+ * `file:line: kind/namespace/name: field: reason`. An error that belongs to no resource (a YAML
+ * syntax error: kind and name empty) prints as `file:line: reason`.
+ */
 export function formatConfigError(error: ConfigError): string {
+  const resource = error.kind === '' && error.name === '' ? '' : `${error.kind}/${error.namespace}/${error.name}: `;
   const field = error.field === '' ? '' : `${error.field}: `;
-  return `${error.file}:${error.line}: ${error.kind}/${error.namespace}/${error.name}: ${field}${error.message}`;
+  return `${error.file}:${error.line}: ${resource}${field}${error.message}`;
 }

@@ -1,0 +1,180 @@
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
+import { MixerError } from '../errors/mixer-error.js';
+import type { ConfigError } from './config-error.js';
+import type { ConfigResource } from './config-resource.js';
+import { SourcePositions } from './source-positions.js';
+
+/** What a config directory holds: its YAML files, the resources in them, and what could not be read. */
+export interface LoadedConfig {
+  /** Every file read, absolute, in load order. */
+  readonly files: readonly string[];
+  readonly resources: readonly ConfigResource[];
+  /** YAML syntax errors, unreadable files, documents that are not resources. */
+  readonly errors: readonly ConfigError[];
+}
+
+/** The config path itself cannot be read (missing, not a directory or YAML file, no permission). */
+export class ConfigPathError extends MixerError {
+  constructor(
+    readonly path: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('MIXER_ERR_CONFIG_PATH', `cannot read config at ${path}: ${reason}`, options);
+  }
+}
+
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/**
+ * Reads every `.yaml`/`.yml` file under `path` (recursively, in name order, following
+ * symbolic links, skipping entries whose name starts with '.' such as a ConfigMap's `..data`),
+ * or the single file `path`. A file that does not parse is reported and the others still load.
+ */
+export async function loadConfigPath(path: string): Promise<LoadedConfig> {
+  const root = resolve(path);
+  let files: string[];
+  try {
+    const info = await stat(root);
+    files = info.isDirectory() ? await yamlFilesUnder(root, new Set()) : [root];
+  } catch (error) {
+    throw new ConfigPathError(root, (error as NodeJS.ErrnoException).code ?? String(error), { cause: error });
+  }
+  const resources: ConfigResource[] = [];
+  const errors: ConfigError[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      errors.push(fileError(file, 1, `cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`));
+      continue;
+    }
+    const parsed = parseConfigText(text, file);
+    resources.push(...parsed.resources);
+    errors.push(...parsed.errors);
+  }
+  return { files, resources, errors };
+}
+
+async function yamlFilesUnder(directory: string, visited: Set<string>): Promise<string[]> {
+  const real = await realpath(directory);
+  if (visited.has(real)) return [];
+  visited.add(real);
+  const entries: Dirent[] = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(directory, entry.name);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(path).catch(() => undefined);
+      isDirectory = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isDirectory) files.push(...(await yamlFilesUnder(path, visited)));
+    else if (isFile && YAML_EXTENSIONS.has(extname(entry.name).toLowerCase())) files.push(path);
+  }
+  return files;
+}
+
+/**
+ * Parses one file's text: `---`-separated documents, empty ones skipped. A document with a
+ * syntax error is reported (with its line) and skipped; the file's other documents still load.
+ */
+export function parseConfigText(text: string, file: string): { resources: ConfigResource[]; errors: ConfigError[] } {
+  const lineCounter = new LineCounter();
+  // `merge`: Kubernetes' YAML reader (go-yaml) understands `<<: *anchor` merge keys; so do we.
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true });
+  const resources: ConfigResource[] = [];
+  const errors: ConfigError[] = [];
+  for (const document of documents) {
+    if (document.errors.length > 0) {
+      for (const error of document.errors) errors.push(fileError(file, error.linePos?.[0].line ?? 1, syntaxMessage(error)));
+      continue;
+    }
+    const positions = SourcePositions.of(document.contents, lineCounter);
+    const value: unknown = document.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) continue;
+    if (!isRecord(value)) {
+      errors.push(fileError(file, positions.line, 'not a resource: expected a map with apiVersion, kind, metadata and spec'));
+      continue;
+    }
+    const resource = toResource(value, file, positions);
+    if (typeof resource === 'string') errors.push(fileError(file, positions.line, resource));
+    else resources.push(resource);
+  }
+  return { resources, errors };
+}
+
+function toResource(value: Record<string, unknown>, file: string, positions: SourcePositions): ConfigResource | string {
+  const kind = value['kind'];
+  if (typeof kind !== 'string' || kind === '') return 'not a resource: kind is missing';
+  const problems: { field: string; message: string }[] = [];
+  const apiVersion = value['apiVersion'];
+  if (apiVersion !== undefined && typeof apiVersion !== 'string') problems.push({ field: 'apiVersion', message: 'must be a string' });
+  let metadata = value['metadata'];
+  if (metadata === undefined || metadata === null) metadata = {};
+  if (!isRecord(metadata)) {
+    problems.push({ field: 'metadata', message: 'must be a map' });
+    metadata = {};
+  }
+  const meta = metadata as Record<string, unknown>;
+  return Object.freeze({
+    file,
+    line: positions.line,
+    apiVersion: typeof apiVersion === 'string' ? apiVersion : '',
+    kind,
+    name: stringField(meta, 'name', problems),
+    namespace: stringField(meta, 'namespace', problems),
+    annotations: stringMap(meta, 'annotations', problems),
+    labels: stringMap(meta, 'labels', problems),
+    spec: value['spec'] ?? undefined,
+    envelopeProblems: Object.freeze(problems),
+    positions,
+  });
+}
+
+function stringField(metadata: Record<string, unknown>, key: string, problems: { field: string; message: string }[]): string {
+  const value = metadata[key];
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  problems.push({ field: `metadata.${key}`, message: `must be a string, got ${JSON.stringify(value)}` });
+  return '';
+}
+
+function stringMap(metadata: Record<string, unknown>, key: string, problems: { field: string; message: string }[]): Readonly<Record<string, string>> {
+  const value = metadata[key];
+  if (value === undefined || value === null) return Object.freeze({});
+  if (!isRecord(value)) {
+    problems.push({ field: `metadata.${key}`, message: 'must be a map of string to string' });
+    return Object.freeze({});
+  }
+  const out: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    if (typeof entry === 'string') out[name] = entry;
+    else problems.push({ field: `metadata.${key}.${name}`, message: `must be a string, got ${JSON.stringify(entry)}` });
+  }
+  return Object.freeze(out);
+}
+
+/** `Missing closing "quote at line 15, column 1:\n\n<frame>` → `YAML syntax error: Missing closing "quote (column 1)`. */
+function syntaxMessage(error: YAMLError): string {
+  const firstLine = error.message.split('\n', 1)[0] ?? error.message;
+  const column = error.linePos?.[0].col;
+  const text = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+  return `YAML syntax error: ${text}${column === undefined ? '' : ` (column ${column})`}`;
+}
+
+function fileError(file: string, line: number, message: string): ConfigError {
+  return { file, line, kind: '', namespace: '', name: '', field: '', message };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

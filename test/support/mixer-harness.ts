@@ -1,0 +1,104 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { AdapterModule } from '../../adapters/sdk/define-adapter.js';
+import { MixerServer } from '../../core/server/mixer-server.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../core/server/server-options.js';
+
+/** A Mixer server started in-process on free loopback ports, over a temporary config directory. */
+export interface RunningMixer {
+  readonly server: MixerServer;
+  readonly url: string;
+  readonly monitoringUrl: string;
+  readonly configDir: string;
+  check(body: unknown, query?: string): Promise<{ status: number; body: CheckResponseJson }>;
+  report(attributes: readonly Record<string, unknown>[]): Promise<{ status: number; body: Record<string, unknown> }>;
+  post(path: string, body: unknown, contentType?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  get(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  writeConfig(file: string, yaml: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CheckResponseJson {
+  precondition: {
+    status: { code: number; message?: string };
+    validDuration: string;
+    validUseCount: number;
+    referencedAttributes: { attributeMatches: { name: string; condition: string; mapKey?: string }[] };
+    routeDirective?: {
+      requestHeaderOperations?: { name: string; value: string; operation: string }[];
+      responseHeaderOperations?: { name: string; value: string; operation: string }[];
+      directResponseCode?: number;
+      directResponseBody?: string;
+    };
+  };
+  quotas?: Record<string, { grantedAmount: string; validDuration: string; status: { code: number; message?: string } }>;
+  explanation?: Record<string, unknown>;
+  error?: string;
+}
+
+export async function startMixer(
+  files: Readonly<Record<string, string>>,
+  options: Partial<Omit<ServerOptions, 'configPath'>> & { adapters?: readonly AdapterModule[] } = {},
+): Promise<RunningMixer> {
+  const configDir = await mkdtemp(join(tmpdir(), 'mixer-e2e-'));
+  for (const [file, yaml] of Object.entries(files)) await writeFile(join(configDir, file), yaml);
+  const server = new MixerServer(
+    { ...DEFAULT_SERVER_OPTIONS, httpPort: 0, monitoringPort: 0, watch: true, ...options, configPath: configDir },
+    pino({ level: process.env['MIXER_TEST_LOG'] ?? 'silent' }),
+    options.adapters ?? [],
+  );
+  const addresses = await server.start();
+  const request = async (path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${addresses.http}${path}`, init);
+    const text = await response.text();
+    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+  };
+  const post = (path: string, body: unknown, contentType = 'application/json') =>
+    request(path, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return {
+    server,
+    url: addresses.http,
+    monitoringUrl: addresses.monitoring,
+    configDir,
+    check: async (body, query = '') => {
+      const response = await post(`/v1/check${query}`, body);
+      return { status: response.status, body: response.body as unknown as CheckResponseJson };
+    },
+    report: (attributes) => post('/v1/report', { attributes }),
+    post,
+    get: (path) => request(path),
+    writeConfig: (file, yaml) => writeFile(join(configDir, file), yaml),
+    close: async () => {
+      await server.close();
+      await rm(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once `predicate` holds, polling; fails after `timeoutMs` (a bound, not a measurement). */
+export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Builds a YAML document for a resource (apiVersion config.istio.io/v1alpha2). */
+export function resource(kind: string, name: string, spec: string, namespace = 'istio-system', annotations = ''): string {
+  return `apiVersion: config.istio.io/v1alpha2
+kind: ${kind}
+metadata:
+  name: ${name}
+  namespace: ${namespace}${annotations === '' ? '' : `\n  annotations:\n${annotations}`}
+spec:
+${spec
+  .split('\n')
+  .map((line) => `  ${line}`)
+  .join('\n')}
+---
+`;
+}
