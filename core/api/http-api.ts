@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AttributeManifest } from '../attribute/manifest.js';
 import { formatConfigError } from '../config/config-error.js';
@@ -35,7 +35,7 @@ const NOT_READY = 'no valid config is loaded yet; see /debug/config for its erro
 
 export function createHttpApi(dependencies: HttpApiDependencies): FastifyInstance {
   const { dispatcher, metrics, logger } = dependencies;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 4 * 1024 * 1024 });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 4 * 1024 * 1024 });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof BadRequestError) return reply.code(400).send({ error: error.message });

@@ -352,7 +352,8 @@ export class Dispatcher {
         trace?.quotas.push({ quota: name, decision: `instance could not be built: ${message}` });
         return { status: { code: RpcCode.INTERNAL, message }, grantedAmount: 0, validDurationMs: 0, referenced: quotaBag.referenced };
       }
-      const args: QuotaArgs = { deduplicationId: `${deduplicationId}${name}`, amount: request.amount, bestEffort: request.bestEffort };
+      // Istio passes the request's id plus the quota name; without a request id there is nothing to deduplicate.
+      const args: QuotaArgs = { deduplicationId: deduplicationId === '' ? '' : `${deduplicationId}${name}`, amount: request.amount, bestEffort: request.bestEffort };
       const result = await this.invokeQuota(route.destination, instance, args);
       trace?.quotas.push({
         quota: name,
@@ -367,7 +368,7 @@ export class Dispatcher {
   private async invokeQuota(destination: Destination, instance: TemplateInstance, args: QuotaArgs): Promise<QuotaResult> {
     const started = process.hrtime.bigint();
     try {
-      let answer = destination.invoke(instance, args, { deduplicationId: args.deduplicationId });
+      let answer = destination.invoke(instance, args, args.deduplicationId === '' ? EMPTY_CONTEXT : { deduplicationId: args.deduplicationId });
       if (answer instanceof Promise) answer = await this.deadlines.track(answer as Promise<unknown>, this.timeoutMs);
       if (!isQuotaResult(answer)) throw new Error(`handler returned an invalid quota result: ${JSON.stringify(answer)}`);
       this.observer.handlerCall(destination.handlerName, destination.adapterName, 'quota', elapsed(started), 'ok');
