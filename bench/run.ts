@@ -1,3 +1,4 @@
+import { runCheckBench } from './check/check-bench.js';
 import { runExpressionBench } from './expr/expression-bench.js';
 import type { BenchOptions } from './harness.js';
 
@@ -5,11 +6,12 @@ const USAGE = `Usage: npm run bench [-- --quick] [-- --only NAME]
 
 Runs the project's benchmarks and prints each figure as "BENCH <name> <value> <unit>".
   --quick       short runs (the whole suite in under a minute)
-  --only NAME   run one bench (expr)
+  --only NAME   run one bench (expr, check)
   -h, --help    show this help`;
 
 const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> | void>> = {
   expr: runExpressionBench,
+  check: runCheckBench,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

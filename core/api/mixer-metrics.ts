@@ -22,6 +22,9 @@ export class MixerMetrics implements DispatchObserver {
   private readonly configReloads: Counter<'result'>;
   private readonly configErrors: Gauge;
   private readonly activeSnapshot: Gauge;
+  /** Label-bound children, so the hot path does not hash label sets on every call. */
+  private readonly checkCounters = new Map<number, { inc(): void }>();
+  private readonly callHistograms = new Map<string, { observe(value: number): void }>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -51,7 +54,12 @@ export class MixerMetrics implements DispatchObserver {
   }
 
   checkDone(code: number, seconds: number): void {
-    this.checks.inc({ code: rpcCodeName(code) });
+    let counter = this.checkCounters.get(code);
+    if (counter === undefined) {
+      counter = this.checks.labels({ code: rpcCodeName(code) });
+      this.checkCounters.set(code, counter);
+    }
+    counter.inc();
     this.checkLatency.observe(seconds);
   }
 
@@ -73,7 +81,13 @@ export class MixerMetrics implements DispatchObserver {
   }
 
   handlerCall(handler: string, adapter: string, variety: 'check' | 'quota' | 'report', seconds: number, outcome: CallOutcome): void {
-    this.dispatchLatency.observe({ handler, adapter, variety, outcome }, seconds);
+    const key = `${handler}\u0000${variety}\u0000${outcome}`;
+    let histogram = this.callHistograms.get(key);
+    if (histogram === undefined) {
+      histogram = this.dispatchLatency.labels({ handler, adapter, variety, outcome });
+      this.callHistograms.set(key, histogram);
+    }
+    histogram.observe(seconds);
     if (outcome !== 'ok') this.dispatchFailures.inc({ handler, adapter, variety, outcome });
   }
 

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 
@@ -7,7 +7,11 @@ import { AggregatorRegistry, type Registry } from 'prom-client';
  * live handler's registry, merged), `/healthz`.
  */
 export function createMonitoringServer(registry: Registry, handlerRegistries: () => readonly Registry[], logger: Logger): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({ logger: false });
+  app.setErrorHandler((error, _request, reply) => {
+    logger.error({ err: error }, 'metrics scrape failed');
+    return reply.code(500).send({ error: 'metrics unavailable' });
+  });
   app.get('/metrics', async (_request, reply) => {
     const registries = handlerRegistries();
     let text: string;

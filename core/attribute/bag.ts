@@ -16,5 +16,5 @@ export interface AttributeBag {
 
 /** The plain key lookup every bag that does not record reads uses. */
 export function plainLookupKey(map: StringMap, key: string): string | undefined {
-  return map.entries.get(key);
+  return map.get(key);
 }

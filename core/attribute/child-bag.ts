@@ -29,7 +29,7 @@ export class ChildBag implements AttributeBag {
   }
 
   lookupKey(map: StringMap, key: string): string | undefined {
-    if (this.overlay.get(map.name) === map) return map.entries.get(key);
+    if (this.overlay.get(map.name) === map) return map.get(key);
     return this.parent.lookupKey(map, key);
   }
 

@@ -35,10 +35,11 @@ const INTEGER_TEXT = /^[+-]?\d+$/;
 
 /**
  * Converts a JSON value (as read from an HTTP/JSON request, a YAML file or the CLI) to the
- * runtime representation of `type`. Numbers may also arrive as decimal text and booleans as
+ * runtime representation of `type`. With `adopt`, a string map keeps `value` itself instead of
+ * a copy: only for values nobody else holds. Numbers may also arrive as decimal text and booleans as
  * `true`/`false` text, since command-line values are always text.
  */
-export function convertJsonValue(name: string, type: ValueType, value: unknown): AttributeValue {
+export function convertJsonValue(name: string, type: ValueType, value: unknown, adopt = false): AttributeValue {
   switch (type) {
     case ValueType.STRING:
     case ValueType.EMAIL_ADDRESS:
@@ -95,14 +96,16 @@ export function convertJsonValue(name: string, type: ValueType, value: unknown):
       if (typeof object !== 'object' || object === null || Array.isArray(object)) {
         throw mismatch(name, type, value, 'an object of string values');
       }
-      const entries = new Map<string, string>();
-      for (const [key, entry] of Object.entries(object)) {
-        if (typeof entry !== 'string') {
-          throw new AttributeConversionError(name, type, `key ${JSON.stringify(key)}: expected a string value, got ${JSON.stringify(entry)}`);
+      const record = object as Record<string, unknown>;
+      for (const key in record) {
+        if (typeof record[key] !== 'string' || !Object.hasOwn(record, key)) {
+          throw new AttributeConversionError(name, type, `key ${JSON.stringify(key)}: expected a string value, got ${JSON.stringify(record[key])}`);
         }
-        entries.set(key, entry);
       }
-      return new StringMap(entries, name);
+      // A parsed request body is ours: wrap it instead of copying it.
+      return adopt && typeof value !== 'string'
+        ? StringMap.adopt(record as Record<string, string>, name)
+        : StringMap.fromObject(record as Record<string, string>, name);
     }
     case ValueType.BYTES:
       if (typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value)) return new Uint8Array(Buffer.from(value, 'base64'));
@@ -175,7 +178,7 @@ export function requestBagFromJson(object: Readonly<Record<string, unknown>>, ma
       continue;
     }
     try {
-      values.push([name, convertJsonValue(name, type, raw)]);
+      values.push([name, convertJsonValue(name, type, raw, true)]);
     } catch (error) {
       if (!(error instanceof AttributeConversionError)) throw error;
       problems.push(error.message);

@@ -44,6 +44,12 @@ export class ReferencedAttributes {
     return this.attributes.size === 0 && this.keys.size === 0;
   }
 
+  /** Calls `visit` for every reference without building objects (for serializers on the hot path). */
+  forEach(visit: (name: string, mapKey: string | undefined, condition: ReferenceCondition) => void): void {
+    for (const [name, condition] of this.attributes) visit(name, undefined, condition);
+    for (const [name, keys] of this.keys) for (const [mapKey, condition] of keys) visit(name, mapKey, condition);
+  }
+
   entries(): AttributeReference[] {
     const out: AttributeReference[] = [];
     for (const [name, condition] of this.attributes) out.push({ name, condition });

@@ -2,27 +2,62 @@
  * A STRING_MAP attribute value (headers, labels, claims). It carries the name of the attribute
  * it was read from so that key lookups can be recorded as referenced attributes (`map[key]`);
  * maps built by expressions (emptyStringMap()) have an empty name and are not recorded.
- * Immutable.
+ * Immutable. It is backed by a Map or, to avoid copying on the request path, by a plain record
+ * that nobody else holds (a parsed JSON object).
  */
 export class StringMap {
   static readonly EMPTY = new StringMap(new Map(), '');
 
-  constructor(
-    readonly entries: ReadonlyMap<string, string>,
-    readonly name: string,
-  ) {}
+  private map: ReadonlyMap<string, string> | undefined;
+  private readonly record: Readonly<Record<string, string>> | undefined;
 
+  constructor(entries: ReadonlyMap<string, string>, name: string);
+  constructor(entries: ReadonlyMap<string, string> | undefined, name: string, record: Readonly<Record<string, string>>);
+  constructor(
+    entries: ReadonlyMap<string, string> | undefined,
+    readonly name: string,
+    record?: Readonly<Record<string, string>>,
+  ) {
+    this.map = entries;
+    this.record = record;
+  }
+
+  /** Copies `object`'s entries. */
   static fromObject(object: Readonly<Record<string, string>>, name = ''): StringMap {
     return new StringMap(new Map(Object.entries(object)), name);
   }
 
+  /**
+   * Wraps `record` without copying: the caller hands it over and must not change it (the HTTP
+   * API does this with the JSON it parsed). Every value must be a string.
+   */
+  static adopt(record: Readonly<Record<string, string>>, name: string): StringMap {
+    return new StringMap(undefined, name, record);
+  }
+
+  get(key: string): string | undefined {
+    if (this.record !== undefined) return Object.hasOwn(this.record, key) ? this.record[key] : undefined;
+    return this.map!.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.record !== undefined ? Object.hasOwn(this.record, key) : this.map!.has(key);
+  }
+
+  /** The entries as a Map (built once for a record-backed map). */
+  get entries(): ReadonlyMap<string, string> {
+    this.map ??= new Map(Object.entries(this.record!));
+    return this.map;
+  }
+
   /** The same entries under another attribute name. */
   withName(name: string): StringMap {
-    return name === this.name ? this : new StringMap(this.entries, name);
+    if (name === this.name) return this;
+    return this.record !== undefined ? new StringMap(undefined, name, this.record) : new StringMap(this.map!, name);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.record !== undefined ? Object.keys(this.record).length : this.map!.size;
   }
 
   toObject(): Record<string, string> {

@@ -231,7 +231,7 @@ export class Dispatcher {
     context: CallContext,
     trace: ExplainTrace | undefined,
   ): AttributedCheckResult | Promise<AttributedCheckResult> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     let answer: unknown;
     try {
       answer = destination.invoke(instance, context);
@@ -247,7 +247,7 @@ export class Dispatcher {
     return this.checkAnswer(destination, instance, answer, started, trace);
   }
 
-  private checkAnswer(destination: Destination, instance: TemplateInstance, value: unknown, started: bigint, trace: ExplainTrace | undefined): AttributedCheckResult {
+  private checkAnswer(destination: Destination, instance: TemplateInstance, value: unknown, started: number, trace: ExplainTrace | undefined): AttributedCheckResult {
     if (!isCheckResult(value)) {
       return this.checkFailure(destination, instance, new Error(`handler returned an invalid check result: ${JSON.stringify(value)}`), started, trace);
     }
@@ -260,13 +260,13 @@ export class Dispatcher {
     return { handlerName: destination.handlerName, result: value };
   }
 
-  private checkFailure(destination: Destination, instance: TemplateInstance, error: unknown, started: bigint, trace: ExplainTrace | undefined): AttributedCheckResult {
+  private checkFailure(destination: Destination, instance: TemplateInstance, error: unknown, started: number, trace: ExplainTrace | undefined): AttributedCheckResult {
     const { status } = this.failureStatus(destination, error, 'check', started);
     trace?.answers.push({ handler: destination.handlerName, instance: instance.name, answer: { status: describeStatus(status), failed: true } });
     return { handlerName: destination.handlerName, result: { status, validDurationMs: 0, validUseCount: 0 } };
   }
 
-  private failureStatus(destination: Destination, error: unknown, variety: 'check' | 'quota' | 'report', started: bigint): { status: RpcStatus; outcome: CallOutcome } {
+  private failureStatus(destination: Destination, error: unknown, variety: 'check' | 'quota' | 'report', started: number): { status: RpcStatus; outcome: CallOutcome } {
     const timeout = error instanceof DeadlineExceededError;
     const outcome: CallOutcome = timeout ? 'timeout' : 'error';
     this.observer.handlerCall(destination.handlerName, destination.adapterName, variety, elapsed(started), outcome);
@@ -279,7 +279,7 @@ export class Dispatcher {
   }
 
   private async invokeReport(destination: Destination, instances: readonly TemplateInstance[]): Promise<string | undefined> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       const answer = destination.invoke(instances);
       if (answer instanceof Promise) await this.deadlines.track(answer as Promise<unknown>, this.timeoutMs);
@@ -366,7 +366,7 @@ export class Dispatcher {
   }
 
   private async invokeQuota(destination: Destination, instance: TemplateInstance, args: QuotaArgs): Promise<QuotaResult> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       let answer = destination.invoke(instance, args, args.deduplicationId === '' ? EMPTY_CONTEXT : { deduplicationId: args.deduplicationId });
       if (answer instanceof Promise) answer = await this.deadlines.track(answer as Promise<unknown>, this.timeoutMs);
@@ -394,8 +394,8 @@ function decision(group: InstanceGroup, destination: Destination, matched: boole
   return { rule: group.ruleName, handler: destination.handlerName, template: destination.template.name, match: group.conditionText, matched, reason };
 }
 
-function elapsed(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e9;
+function elapsed(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 /**

@@ -1,0 +1,128 @@
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { BUILT_IN_ADAPTERS } from '../../adapters/inventory.js';
+import { requestBagFromJson } from '../../core/attribute/convert.js';
+import { ConfigStore } from '../../core/config/config-store.js';
+import { Dispatcher } from '../../core/runtime/dispatcher.js';
+import { MixerRuntime } from '../../core/runtime/mixer-runtime.js';
+import { printBench, type BenchOptions } from '../harness.js';
+import { BENCH_REQUEST, twentyRuleConfig } from './twenty-rules.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BIN = join(HERE, '..', '..', 'core', 'cli', 'bin.js');
+
+/** Starts a child process and resolves with the first URL it prints. */
+function startProcess(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match !== null) resolve({ child, url: match[1]! });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}: ${output}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+}
+
+async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(BENCH_REQUEST),
+    connections,
+    duration: seconds,
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+/**
+ * Check throughput through the HTTP API for a 20-rule config (no cache), beside a bare fastify
+ * echo route measured in the same run (the ceiling); then the in-process dispatcher alone,
+ * beside a bare async call.
+ */
+export async function runCheckBench(options: BenchOptions): Promise<void> {
+  const directory = await mkdtemp(join(tmpdir(), 'mixer-bench-'));
+  await writeFile(join(directory, 'rules.yaml'), twentyRuleConfig());
+  const seconds = options.quick ? 3 : 10;
+  const levels = options.quick ? [16] : [1, 16, 64];
+  const echo = await startProcess([join(HERE, 'echo-server.js')], /(http:\/\/[\d.:]+)/);
+  const mixer = await startProcess(
+    [BIN, 'server', '--config', directory, '--http-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
+    /API\s+(http:\/\/[\d.:]+)\/v1\/check/,
+  );
+  try {
+    // Both must answer correctly before their speed means anything.
+    const probe = (await (await fetch(`${mixer.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_REQUEST) })).json()) as {
+      precondition: { status: { code: number }; routeDirective?: unknown };
+    };
+    if (probe.precondition.status.code !== 0 || probe.precondition.routeDirective === undefined) {
+      throw new Error(`the bench request should be allowed with a header operation: ${JSON.stringify(probe)}`);
+    }
+    await load(`${mixer.url}/v1/check`, 16, 1); // warm-up
+    await load(`${echo.url}/echo`, 16, 1);
+    for (const connections of levels) {
+      const ceiling = await load(`${echo.url}/echo`, connections, seconds);
+      const check = await load(`${mixer.url}/v1/check`, connections, seconds);
+      if (check.errors > 0 || ceiling.errors > 0) throw new Error(`errors under load: check ${check.errors}, echo ${ceiling.errors}`);
+      printBench(`check.http.c${connections}.echo_ceiling`, ceiling.requestsPerSecond, 'req/s');
+      printBench(`check.http.c${connections}.check`, check.requestsPerSecond, 'req/s');
+      printBench(`check.http.c${connections}.check_vs_echo`, check.requestsPerSecond / ceiling.requestsPerSecond, 'ratio');
+      printBench(`check.http.c${connections}.check_p50`, check.p50Ms, 'ms');
+      printBench(`check.http.c${connections}.check_p99`, check.p99Ms, 'ms');
+      printBench(`check.http.c${connections}.echo_p99`, ceiling.p99Ms, 'ms');
+    }
+  } finally {
+    await Promise.all([stop(echo.child), stop(mixer.child)]);
+  }
+
+  // In-process: the dispatcher alone, no HTTP, no JSON.
+  const logger = pino({ level: 'silent' });
+  const runtime = new MixerRuntime({ logger });
+  const snapshot = await new ConfigStore(directory, { adapters: BUILT_IN_ADAPTERS.map((adapter) => adapter.info) }).load();
+  if (snapshot.errors.length > 0) throw new Error(`bench config has errors: ${JSON.stringify(snapshot.errors)}`);
+  await runtime.apply(snapshot);
+  const dispatcher = new Dispatcher(runtime, { logger });
+  const bag = requestBagFromJson(BENCH_REQUEST.attributes, snapshot.manifest);
+  const count = options.quick ? 100_000 : 500_000;
+  const bare = async (): Promise<number> => 0;
+  for (let index = 0; index < 20_000; index++) await dispatcher.check(bag);
+  let started = process.hrtime.bigint();
+  for (let index = 0; index < count; index++) await bare();
+  const bareRate = count / (Number(process.hrtime.bigint() - started) / 1e9);
+  started = process.hrtime.bigint();
+  for (let index = 0; index < count; index++) await dispatcher.check(bag);
+  const dispatchRate = count / (Number(process.hrtime.bigint() - started) / 1e9);
+  printBench('check.dispatch.bare_async_ceiling', bareRate, 'calls/s');
+  printBench('check.dispatch.checks', dispatchRate, 'checks/s');
+  dispatcher.close();
+  await runtime.close();
+  await rm(directory, { recursive: true, force: true });
+}
