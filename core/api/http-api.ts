@@ -39,7 +39,9 @@ const NOT_READY = 'no valid config is loaded yet; see /debug/config for its erro
 
 export function createHttpApi(dependencies: HttpApiDependencies): FastifyInstance {
   const { dispatcher, metrics, logger } = dependencies;
-  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+  // Prototype-poisoning scans are off: request JSON only ever becomes own properties read with
+  // Object.hasOwn / for-in over own keys, or Map keys; it is never merged into other objects.
+  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, onProtoPoisoning: 'ignore', onConstructorPoisoning: 'ignore' });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof BadRequestError) return reply.code(400).send({ error: error.message });

@@ -18,7 +18,7 @@ import {
 } from './check-outcome.js';
 import { combineCheckResults, type AttributedCheckResult } from './check-combiner.js';
 import { DeadlineExceededError, DeadlineTracker } from './deadline-tracker.js';
-import { NO_OBSERVER, type CallOutcome, type DispatchObserver } from './dispatch-observer.js';
+import { NO_OBSERVER, type CallOutcome, type DispatchObserver, type DispatchVariety, type HandlerCallStats } from './dispatch-observer.js';
 import type { ExplainTrace } from './explain-trace.js';
 import { evaluateHeaderOperations } from './header-operations.js';
 import { instanceToJson } from './instance-json.js';
@@ -75,6 +75,7 @@ export class Dispatcher {
   private readonly observer: DispatchObserver;
   private readonly deadlines: DeadlineTracker;
   private readonly warned = new Map<string, number>();
+  private readonly stats = new WeakMap<Destination, HandlerCallStats>();
 
   constructor(
     private readonly routing: RoutingSource,
@@ -251,7 +252,7 @@ export class Dispatcher {
     if (!isCheckResult(value)) {
       return this.checkFailure(destination, instance, new Error(`handler returned an invalid check result: ${JSON.stringify(value)}`), started, trace);
     }
-    this.observer.handlerCall(destination.handlerName, destination.adapterName, 'check', elapsed(started), 'ok');
+    this.statsFor(destination, 'check').record(elapsed(started), 'ok');
     trace?.answers.push({
       handler: destination.handlerName,
       instance: instance.name,
@@ -266,10 +267,10 @@ export class Dispatcher {
     return { handlerName: destination.handlerName, result: { status, validDurationMs: 0, validUseCount: 0 } };
   }
 
-  private failureStatus(destination: Destination, error: unknown, variety: 'check' | 'quota' | 'report', started: number): { status: RpcStatus; outcome: CallOutcome } {
+  private failureStatus(destination: Destination, error: unknown, variety: DispatchVariety, started: number): { status: RpcStatus; outcome: CallOutcome } {
     const timeout = error instanceof DeadlineExceededError;
     const outcome: CallOutcome = timeout ? 'timeout' : 'error';
-    this.observer.handlerCall(destination.handlerName, destination.adapterName, variety, elapsed(started), outcome);
+    this.statsFor(destination, variety).record(elapsed(started), outcome);
     const message = error instanceof Error ? error.message : String(error);
     this.warnOnce(`${variety}:${destination.handlerName}`, { handler: destination.handlerName, adapter: destination.adapterName, err: message }, `${variety} handler failed`);
     return {
@@ -283,7 +284,7 @@ export class Dispatcher {
     try {
       const answer = destination.invoke(instances);
       if (answer instanceof Promise) await this.deadlines.track(answer as Promise<unknown>, this.timeoutMs);
-      this.observer.handlerCall(destination.handlerName, destination.adapterName, 'report', elapsed(started), 'ok');
+      this.statsFor(destination, 'report').record(elapsed(started), 'ok');
       return undefined;
     } catch (error) {
       const { status } = this.failureStatus(destination, error, 'report', started);
@@ -371,12 +372,21 @@ export class Dispatcher {
       let answer = destination.invoke(instance, args, args.deduplicationId === '' ? EMPTY_CONTEXT : { deduplicationId: args.deduplicationId });
       if (answer instanceof Promise) answer = await this.deadlines.track(answer as Promise<unknown>, this.timeoutMs);
       if (!isQuotaResult(answer)) throw new Error(`handler returned an invalid quota result: ${JSON.stringify(answer)}`);
-      this.observer.handlerCall(destination.handlerName, destination.adapterName, 'quota', elapsed(started), 'ok');
+      this.statsFor(destination, 'quota').record(elapsed(started), 'ok');
       return answer;
     } catch (error) {
       const { status } = this.failureStatus(destination, error, 'quota', started);
       return { status, grantedAmount: 0, validDurationMs: 0 };
     }
+  }
+
+  private statsFor(destination: Destination, variety: DispatchVariety): HandlerCallStats {
+    let stats = this.stats.get(destination);
+    if (stats === undefined) {
+      stats = this.observer.handlerStats(destination.handlerName, destination.adapterName, variety);
+      this.stats.set(destination, stats);
+    }
+    return stats;
   }
 
   /** Logs a warning at most once a minute per key, so a bad rule cannot flood the log. */
