@@ -26,8 +26,8 @@ function startProcess(args: string[], pattern: RegExp): Promise<{ child: ChildPr
       const match = pattern.exec(output);
       if (match !== null) resolve({ child, url: match[1]! });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}: ${output}`)));
   });
 }
@@ -112,7 +112,7 @@ export async function runCheckBench(options: BenchOptions): Promise<void> {
   const dispatcher = new Dispatcher(runtime, { logger });
   const bag = requestBagFromJson(BENCH_REQUEST.attributes, snapshot.manifest);
   const count = options.quick ? 100_000 : 500_000;
-  const bare = async (): Promise<number> => 0;
+  const bare = (): Promise<number> => Promise.resolve(0);
   for (let index = 0; index < 20_000; index++) await dispatcher.check(bag);
   let started = process.hrtime.bigint();
   for (let index = 0; index < count; index++) await bare();

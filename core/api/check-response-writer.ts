@@ -1,4 +1,4 @@
-import { ReferenceCondition, type ReferencedAttributes } from '../attribute/referenced-attributes.js';
+import { type ReferenceCondition, type ReferencedAttributes } from '../attribute/referenced-attributes.js';
 import type { CheckOutcome, HeaderOperation } from '../runtime/check-outcome.js';
 import type { RpcStatus } from '../status/rpc-status.js';
 import { durationJson } from './proto-json.js';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { RpcCode, rpcCodeName } from '../status/rpc-code.js';
+import { type RpcCode, rpcCodeName } from '../status/rpc-code.js';
 import type { CallOutcome, DispatchObserver, DispatchVariety, HandlerCallStats } from '../runtime/dispatch-observer.js';
 import { HotCounter, HotHistogram, type CounterCell, type HistogramCell } from './hot-path-metrics.js';
 

@@ -81,10 +81,16 @@ function labels(destination: string, source: Record<string, string> = {}): Recor
   return { 'destination.labels': { app: destination }, 'source.labels': source };
 }
 
+const NOOP = [
+  resource('handler', 'allowall', 'compiledAdapter: noop'),
+  resource('instance', 'noopcheck', 'compiledTemplate: checknothing'),
+  resource('rule', 'noop', 'match: destination.labels["app"] == "open"\nactions:\n- handler: allowall\n  instances: [ noopcheck ]'),
+].join('');
+
 describe('Check through the HTTP API', () => {
   let mixer: RunningMixer;
   before(async () => {
-    mixer = await startMixer({ 'deny.yaml': DENY, 'lists.yaml': LISTS, 'headers.yaml': HEADERS, 'namespaced.yaml': NAMESPACED, 'legacy.yaml': LEGACY });
+    mixer = await startMixer({ 'deny.yaml': DENY, 'lists.yaml': LISTS, 'headers.yaml': HEADERS, 'namespaced.yaml': NAMESPACED, 'legacy.yaml': LEGACY, 'noop.yaml': NOOP });
   });
   after(() => mixer.close());
 
@@ -175,6 +181,13 @@ describe('Check through the HTTP API', () => {
     const { body } = await mixer.check({ attributes: labels('legacy') });
     assert.equal(body.precondition.status.code, 16);
     assert.equal(body.precondition.status.message, 'handler.denier.istio-system:legacy denier');
+  });
+
+  test('noop allows with its own (long) validity', async () => {
+    const { body } = await mixer.check({ attributes: labels('open') });
+    assert.equal(body.precondition.status.code, 0);
+    assert.equal(body.precondition.validDuration, '1000000000s');
+    assert.equal(body.precondition.validUseCount, 1000000000);
   });
 
   test('--explain shows the rules considered, the instances built, the answers and the combination', async () => {
