@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino, type Level } from 'pino';
 import { Duration } from '../attribute/duration.js';
-import { loadAdapterModule } from '../server/adapter-loader.js';
+import { loadAdapterModule } from '../config/adapter-module-loader.js';
 import { MixerServer } from '../server/mixer-server.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
 import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';

@@ -1,3 +1,4 @@
+import { loadConfigAdapterModules } from './config-adapter-modules.js';
 import { loadConfigPath, type LoadedConfig } from './loader.js';
 import { SnapshotBuilder, type SnapshotBuilderOptions } from './snapshot-builder.js';
 import type { Snapshot } from './snapshot.js';
@@ -27,7 +28,9 @@ export class ConfigStore {
   /** Like `load`, also returning what was read (files, resources). */
   async loadWithFiles(): Promise<{ snapshot: Snapshot; loaded: LoadedConfig }> {
     const loaded = await loadConfigPath(this.path);
-    return { snapshot: this.builder.build(loaded), loaded };
+    const listed = await loadConfigAdapterModules(loaded.resources);
+    const snapshot = this.builder.build({ resources: loaded.resources, errors: [...loaded.errors, ...listed.errors], adapters: listed.adapters });
+    return { snapshot, loaded };
   }
 
   /**

@@ -35,6 +35,8 @@ export interface SnapshotBuilderOptions {
 export interface SnapshotInput {
   readonly resources: readonly ConfigResource[];
   readonly errors?: readonly ConfigError[];
+  /** Adapters the config itself lists (AdapterModule resources), besides the builder's own. */
+  readonly adapters?: readonly AdapterInfo[];
 }
 
 /**
@@ -67,8 +69,18 @@ export class SnapshotBuilder {
 
   build(input: SnapshotInput): Snapshot {
     const errors = new ConfigErrorCollector(input.errors);
-    const context: BuildContext = { errors, adapters: this.adapters, templates: this.templates, environment: this.environment };
-    const classified = classifyResources(input.resources, this.classifier, this.defaultNamespace, errors);
+    let adapters = this.adapters;
+    let classifier = this.classifier;
+    if (input.adapters !== undefined && input.adapters.length > 0) {
+      const merged = new Map(this.adapters);
+      for (const adapter of input.adapters) {
+        if (!merged.has(adapter.name)) merged.set(adapter.name, adapter);
+      }
+      adapters = merged;
+      classifier = new KindClassifier(merged.keys(), this.templates.names());
+    }
+    const context: BuildContext = { errors, adapters, templates: this.templates, environment: this.environment };
+    const classified = classifyResources(input.resources, classifier, this.defaultNamespace, errors);
     const of = (role: ResourceRole): readonly MixerResource[] => classified.byRole.get(role) ?? [];
 
     const manifest = buildManifest(of(ResourceRole.ATTRIBUTE_MANIFEST), errors);

@@ -18,7 +18,7 @@ import type { Snapshot } from '../config/snapshot.js';
 import { TOKENS } from '../di/tokens.js';
 import { Dispatcher } from '../runtime/dispatcher.js';
 import { MixerRuntime } from '../runtime/mixer-runtime.js';
-import { AdapterLoadError } from './adapter-loader.js';
+import { AdapterLoadError } from '../config/adapter-module-loader.js';
 import type { ServerOptions } from './server-options.js';
 
 /** Where the started servers listen (ports resolved when 0 was asked for). */
