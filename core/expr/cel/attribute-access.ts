@@ -1,3 +1,4 @@
+import { conversionErrorMessage } from '../attribute-read-error.js';
 import type { AttributeBag } from '../../attribute/bag.js';
 import { Duration } from '../../attribute/duration.js';
 import { IpAddress } from '../../attribute/ip-address.js';
@@ -44,40 +45,8 @@ export function zeroValue(type: ValueType): unknown {
   }
 }
 
-/** The type names of Istio's interpreter, as CEXL's conversion errors print them. */
-function interpreterTypeName(type: ValueType): string {
-  switch (type) {
-    case ValueType.STRING:
-    case ValueType.EMAIL_ADDRESS:
-    case ValueType.URI:
-    case ValueType.DNS_NAME:
-      return 'string';
-    case ValueType.INT64:
-      return 'integer';
-    case ValueType.DOUBLE:
-      return 'double';
-    case ValueType.BOOL:
-      return 'bool';
-    case ValueType.DURATION:
-      return 'duration';
-    default:
-      return 'interface';
-  }
-}
-
-/** Go's %v of a mistyped bag value. */
-function printValue(value: unknown): string {
-  if (value instanceof StringMap) return `map[${[...value.entries].sort().map(([key, entry]) => `${key}:${entry}`).join(' ')}]`;
-  if (value instanceof Uint8Array) return `[${value.join(' ')}]`;
-  if (typeof value === 'object' && value !== null && !(value instanceof Timestamp || value instanceof Duration || value instanceof IpAddress)) {
-    return Object.prototype.toString.call(value);
-  }
-  return String(value);
-}
-
-/** A bag value of the wrong runtime type: the same text as the CEXL runtime gives. */
 function conversionError(type: ValueType, value: unknown): never {
-  return fail(`error converting value to ${interpreterTypeName(type)}: '${printValue(value)}'`);
+  return fail(conversionErrorMessage(type, value));
 }
 
 /**

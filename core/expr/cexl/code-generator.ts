@@ -1,3 +1,4 @@
+import { conversionErrorMessage, interpreterTypeName } from '../attribute-read-error.js';
 import type { AttributeBag } from '../../attribute/bag.js';
 import { Duration } from '../../attribute/duration.js';
 import { IpAddress } from '../../attribute/ip-address.js';
@@ -22,42 +23,9 @@ export type AttemptEval = (bag: AttributeBag) => AttributeValue | undefined;
 /** An extern function's implementation over already-evaluated arguments (target first for methods). */
 export type ExternImplementation = (...args: AttributeValue[]) => AttributeValue;
 
-/** How the IL of Istio named a value type in "not yet implemented" and conversion errors. */
-function ilTypeName(type: ValueType): string {
-  switch (type) {
-    case ValueType.STRING:
-    case ValueType.EMAIL_ADDRESS:
-    case ValueType.URI:
-    case ValueType.DNS_NAME:
-      return 'string';
-    case ValueType.INT64:
-      return 'integer';
-    case ValueType.DOUBLE:
-      return 'double';
-    case ValueType.BOOL:
-      return 'bool';
-    case ValueType.DURATION:
-      return 'duration';
-    default:
-      return 'interface';
-  }
-}
-
-/** Go's %v rendering of a mistyped value, for conversion errors. */
-function printValue(value: unknown): string {
-  if (value instanceof StringMap) {
-    return `map[${[...value.entries].sort().map(([key, entry]) => `${key}:${entry}`).join(' ')}]`;
-  }
-  if (value instanceof Uint8Array) return `[${value.join(' ')}]`;
-  if (value instanceof Timestamp || value instanceof Duration || value instanceof IpAddress) return value.toString();
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  return Object.prototype.toString.call(value);
-}
-
 function readError(name: string, value: unknown, type: ValueType): ExpressionEvaluationError {
   if (value === undefined) return lookupFailed(name);
-  return new ExpressionEvaluationError(`error converting value to ${ilTypeName(type)}: '${printValue(value)}'`);
+  return new ExpressionEvaluationError(conversionErrorMessage(type, value));
 }
 
 /** A runtime check that a value read from a bag has the representation its type promises. */
@@ -377,7 +345,7 @@ export class CexlCodeGenerator {
         equals = (a, b) => (a as Timestamp).equals(b as Timestamp);
         break;
       default:
-        throw this.internal(`equality for type not yet implemented: ${ilTypeName(type)}`);
+        throw this.internal(`equality for type not yet implemented: ${interpreterTypeName(type)}`);
     }
     const right = this.strict(rightNode);
     return negate ? (bag) => !equals(left(bag), right(bag)) : (bag) => equals(left(bag), right(bag));
@@ -436,7 +404,7 @@ export class CexlCodeGenerator {
       case ValueType.TIMESTAMP:
         return (bag) => accept((left(bag) as Timestamp).compare(right(bag) as Timestamp));
       default:
-        throw this.internal(`${ORDER_NAMES[call.name as keyof typeof ORDER_NAMES]} for type not yet implemented: ${ilTypeName(type)}`);
+        throw this.internal(`${ORDER_NAMES[call.name as keyof typeof ORDER_NAMES]} for type not yet implemented: ${interpreterTypeName(type)}`);
     }
   }
 
@@ -456,7 +424,7 @@ export class CexlCodeGenerator {
       case ValueType.INT64:
         return (bag) => addInt64(left(bag) as Int64, right(bag) as Int64);
       default:
-        throw this.internal(`Add for type not yet implemented: ${ilTypeName(type)}`);
+        throw this.internal(`Add for type not yet implemented: ${interpreterTypeName(type)}`);
     }
   }
 
