@@ -41,6 +41,8 @@ async function stop(child: ChildProcess): Promise<void> {
 
 interface LoadResult {
   readonly requestsPerSecond: number;
+  /** autocannon reports percentiles in whole milliseconds; the average keeps fractions. */
+  readonly averageMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -57,6 +59,7 @@ async function load(url: string, connections: number, seconds: number): Promise<
   });
   return {
     requestsPerSecond: result.requests.average,
+    averageMs: result.latency.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.non2xx,
@@ -95,6 +98,8 @@ export async function runCheckBench(options: BenchOptions): Promise<void> {
       printBench(`check.http.c${connections}.echo_ceiling`, ceiling.requestsPerSecond, 'req/s');
       printBench(`check.http.c${connections}.check`, check.requestsPerSecond, 'req/s');
       printBench(`check.http.c${connections}.check_vs_echo`, check.requestsPerSecond / ceiling.requestsPerSecond, 'ratio');
+      printBench(`check.http.c${connections}.check_avg_latency`, check.averageMs, 'ms');
+      printBench(`check.http.c${connections}.echo_avg_latency`, ceiling.averageMs, 'ms');
       printBench(`check.http.c${connections}.check_p50`, check.p50Ms, 'ms');
       printBench(`check.http.c${connections}.check_p99`, check.p99Ms, 'ms');
       printBench(`check.http.c${connections}.echo_p99`, ceiling.p99Ms, 'ms');
