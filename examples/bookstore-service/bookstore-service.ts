@@ -3,7 +3,7 @@ import { DictBag } from '../../core/attribute/dict-bag.js';
 import { decisionHttpStatus, decisionReportAttributes, type CheckDecision, type MixerClient } from '../../core/client/index.js';
 import { HeaderOperationKind } from '../../core/config/snapshot.js';
 import type { HeaderOperation } from '../../core/runtime/check-outcome.js';
-import { rpcCodeName } from '../../core/status/rpc-code.js';
+import { RpcCode, rpcCodeName } from '../../core/status/rpc-code.js';
 import { requestAttributes, responseAttributes, type ServiceIdentity } from './request-attributes.js';
 
 export interface BookstoreServiceOptions {
@@ -42,7 +42,7 @@ export function createBookstoreService(options: BookstoreServiceOptions): Server
       code = directive.directResponseCode;
       body = directive.directResponseBody;
       applyHeaderOperations(responseHeaders, directive.responseHeaderOperations);
-    } else if (decision.status.code !== 0) {
+    } else if (decision.status.code !== RpcCode.OK) {
       code = decisionHttpStatus(decision);
       body = `${rpcCodeName(decision.status.code)}: ${decision.status.message}\n`;
       responseHeaders['content-type'] = 'text/plain';
