@@ -12,6 +12,12 @@ export interface AttributeBag {
   lookupKey(map: StringMap, key: string): string | undefined;
   /** The names of the attributes present. */
   names(): string[];
+  /**
+   * Reads a STRING_MAP only to look keys up in it (`m["k"]`), as opposed to using the whole map.
+   * A recording bag then records the keys, not the whole map, as Istio's proxy-facing bag does;
+   * bags that do not record need not implement it (`get` is used instead).
+   */
+  getMapForKeys?(name: string): AttributeValue | undefined;
 }
 
 /** The plain key lookup every bag that does not record reads uses. */

@@ -28,6 +28,12 @@ export class ChildBag implements AttributeBag {
     return own !== undefined ? own : this.parent.get(name);
   }
 
+  getMapForKeys(name: string): AttributeValue | undefined {
+    const own = this.overlay.get(name);
+    if (own !== undefined) return own;
+    return this.parent.getMapForKeys !== undefined ? this.parent.getMapForKeys(name) : this.parent.get(name);
+  }
+
   lookupKey(map: StringMap, key: string): string | undefined {
     if (this.overlay.get(map.name) === map) return map.get(key);
     return this.parent.lookupKey(map, key);

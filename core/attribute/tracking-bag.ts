@@ -18,6 +18,17 @@ export class TrackingBag implements AttributeBag {
     return value;
   }
 
+  getMapForKeys(name: string): AttributeValue | undefined {
+    const value = this.inner.get(name);
+    this.referenced.recordMapForKeys(name, value !== undefined);
+    return value;
+  }
+
+  /** The bag this one records reads of. */
+  get untracked(): AttributeBag {
+    return this.inner;
+  }
+
   lookupKey(map: StringMap, key: string): string | undefined {
     const value = this.inner.lookupKey(map, key);
     if (map.name !== '') this.referenced.recordKey(map.name, key, value !== undefined);

@@ -45,7 +45,7 @@ export async function startMixer(
   const configDir = await mkdtemp(join(tmpdir(), 'mixer-e2e-'));
   for (const [file, yaml] of Object.entries(files)) await writeFile(join(configDir, file), yaml);
   const server = new MixerServer(
-    { ...DEFAULT_SERVER_OPTIONS, httpPort: 0, monitoringPort: 0, watch: true, ...options, configPath: configDir },
+    { ...DEFAULT_SERVER_OPTIONS, httpPort: 0, grpcPort: 0, monitoringPort: 0, watch: true, ...options, configPath: configDir },
     pino({ level: process.env['MIXER_TEST_LOG'] ?? 'silent' }),
     options.adapters ?? [],
   );

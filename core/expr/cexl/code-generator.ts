@@ -279,9 +279,24 @@ export class CexlCodeGenerator {
     };
   }
 
+  /**
+   * The map operand of `m[k]`. An attribute is read with the bag's `getMapForKeys`, so a
+   * recording bag records the keys looked up rather than the whole map.
+   */
+  private mapForKeys(node: CexlExpr, attempt: boolean): AttemptEval {
+    if (node.kind !== 'variable') return attempt ? this.attempt(node) : this.strict(node);
+    const name = node.name;
+    const type = this.checker.typeOf(node);
+    return (bag) => {
+      const value = bag.getMapForKeys !== undefined ? bag.getMapForKeys(name) : bag.get(name);
+      if (value instanceof StringMap || (attempt && value === undefined)) return value;
+      throw readError(name, value, type);
+    };
+  }
+
   /** `m[k]` strict: the map and key must be present; an absent key reads as "". */
   private strictIndex(call: CexlFunction): StrictEval {
-    const map = this.strict(call.args[0]!);
+    const map = this.mapForKeys(call.args[0]!, false) as StrictEval;
     const keyNode = call.args[1]!;
     if (keyNode.kind === 'constant') {
       const key = keyNode.value as string;
@@ -300,7 +315,7 @@ export class CexlCodeGenerator {
 
   /** `m[k]` under `|`: an absent map, absent key attribute or absent entry all fall through. */
   private attemptIndex(call: CexlFunction): AttemptEval {
-    const map = this.attempt(call.args[0]!);
+    const map = this.mapForKeys(call.args[0]!, true);
     const keyNode = call.args[1]!;
     if (keyNode.kind === 'constant') {
       const key = keyNode.value as string;

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { AttributeBag } from '../attribute/bag.js';
+import { ChildBag } from '../attribute/child-bag.js';
+import { RpcCode } from '../status/rpc-code.js';
+import { bag, scriptedClient } from './testing/client-fixture.js';
+import { unavailable } from './testing/scripted-transport.js';
+import { TransportError } from './transport.js';
+
+// Report batching (§4.4) against a scripted transport standing in for Mixer; time is manual.
+
+const entry = (index: number) => bag({ 'request.path': `/${index}` });
+const paths = (batches: readonly (readonly AttributeBag[])[]) => batches.map((batch) => batch.map((attributes) => attributes.get('request.path')));
+
+describe('report batching', () => {
+  test('a batch goes out when it reaches maxBatchEntries', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 3 } });
+    for (let index = 0; index < 7; index++) client.report(entry(index));
+    await clock.advance(0);
+    assert.deepEqual(paths(transport.reports), [
+      ['/0', '/1', '/2'],
+      ['/3', '/4', '/5'],
+    ]);
+    assert.equal(client.statistics().report.buffered, 1);
+  });
+
+  test('the first entry of a batch starts a one-shot maxBatchTimeMs timer', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchTimeMs: 1000 } });
+    client.report(entry(0));
+    await clock.advance(500);
+    client.report(entry(1));
+    await clock.advance(499);
+    assert.equal(transport.reports.length, 0);
+    await clock.advance(1);
+    assert.deepEqual(paths(transport.reports), [['/0', '/1']]);
+    client.report(entry(2));
+    await clock.advance(999);
+    assert.equal(transport.reports.length, 1, 'the next batch has its own timer');
+    await clock.advance(1);
+    assert.deepEqual(paths(transport.reports), [['/0', '/1'], ['/2']]);
+  });
+
+  test('maxBatchEntries 0 sends every report on its own', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 0 } });
+    client.report(entry(0));
+    client.report(entry(1));
+    await clock.advance(0);
+    assert.deepEqual(paths(transport.reports), [['/0'], ['/1']]);
+  });
+
+  test('close flushes what is pending, then later reports are dropped', async () => {
+    const { client, transport } = scriptedClient();
+    client.report(entry(0));
+    client.report(entry(1));
+    await client.close();
+    assert.deepEqual(paths(transport.reports), [['/0', '/1']]);
+    client.report(entry(2));
+    assert.equal(client.statistics().report.dropped, 1);
+  });
+
+  test('a report is a copy: later changes to the caller’s bag do not reach it', async () => {
+    const { client, transport } = scriptedClient();
+    const attributes = new ChildBag(bag({ 'request.path': '/a' }));
+    client.report(attributes);
+    attributes.set('request.path', '/changed');
+    await client.close();
+    assert.deepEqual(paths(transport.reports), [['/a']]);
+  });
+});
+
+describe('report failures', () => {
+  test('a retryable failure is resent after a backoff, before newer batches', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 2, baseRetryMs: 100, maxRetryMs: 1000, maxInFlight: 1 } });
+    transport.reportAnswers = [unavailable()];
+    client.report(entry(0));
+    client.report(entry(1)); // batch A fails
+    await clock.advance(0);
+    client.report(entry(2));
+    client.report(entry(3)); // batch B waits behind the pause
+    await clock.advance(99);
+    assert.equal(transport.reports.length, 0);
+    await clock.advance(1);
+    assert.deepEqual(paths(transport.reports), [
+      ['/0', '/1'],
+      ['/2', '/3'],
+    ]);
+    assert.equal(client.statistics().report.retries, 1);
+    assert.equal(client.statistics().report.dropped, 0);
+  });
+
+  test('backoff grows while Mixer stays away, and resets after a success', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 1, baseRetryMs: 100, maxRetryMs: 1000 }, random: () => 0.9999 });
+    transport.reportAnswers = [unavailable(), unavailable(), unavailable()];
+    client.report(entry(0));
+    await clock.advance(0);
+    const sentAt: number[] = [];
+    for (let elapsed = 0; elapsed < 2000 && transport.reports.length === 0; elapsed += 10) {
+      await clock.advance(10);
+      if (transport.reports.length > 0) sentAt.push(elapsed + 10);
+    }
+    assert.equal(transport.failedReports.length, 3);
+    assert.deepEqual(sentAt, [100 + 200 + 400], 'delays of 100, 200 and 400 ms');
+  });
+
+  test('while Mixer stays away one batch at a time probes it; the rest wait without spending retries', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 1, maxInFlight: 4, baseRetryMs: 100, maxRetryMs: 100 } });
+    transport.reportAnswers = [unavailable(), unavailable(), unavailable(), unavailable()];
+    client.report(entry(0));
+    await clock.advance(0);
+    for (let index = 1; index < 4; index++) client.report(entry(index));
+    await clock.advance(1000);
+    assert.deepEqual(paths(transport.failedReports).flat(), ['/0', '/0', '/0', '/0']);
+    assert.deepEqual(paths(transport.reports).flat(), ['/0', '/1', '/2', '/3']);
+    assert.equal(client.statistics().report.retries, 4);
+  });
+
+  test('retries are bounded: the batch is dropped after maxRetries resends', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 2, maxRetries: 2 } });
+    transport.reportAnswers = [unavailable(), unavailable(), unavailable(), undefined];
+    client.report(entry(0));
+    client.report(entry(1));
+    await clock.advance(60_000);
+    assert.equal(transport.failedReports.length, 3);
+    assert.equal(transport.reports.length, 0);
+    assert.equal(client.statistics().report.dropped, 2);
+  });
+
+  test('a failure that is not retryable (a rejected request) is dropped at once', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 1 } });
+    transport.reportAnswers = [new TransportError(RpcCode.INVALID_ARGUMENT, 'bad attribute')];
+    client.report(entry(0));
+    client.report(entry(1));
+    await clock.advance(0);
+    assert.equal(client.statistics().report.dropped, 1);
+    assert.deepEqual(paths(transport.reports), [['/1']]);
+  });
+
+  test('past maxBufferedEntries the oldest reports are dropped and counted', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 2, maxBufferedEntries: 5, baseRetryMs: 100, maxInFlight: 1 } });
+    transport.reportAnswers = [unavailable()];
+    for (let index = 0; index < 2; index++) client.report(entry(index));
+    await clock.advance(0); // [/0 /1] failed, waits for its retry
+    for (let index = 2; index < 9; index++) client.report(entry(index));
+    assert.equal(client.statistics().report.dropped, 4);
+    assert.equal(client.statistics().report.buffered, 5);
+    await clock.advance(2000);
+    assert.deepEqual(paths(transport.reports).flat(), ['/4', '/5', '/6', '/7', '/8']);
+  });
+
+  test('a Report call that hangs times out and is retried', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 1, timeoutMs: 1000 } });
+    let hung = true;
+    transport.report = (batch) => {
+      if (hung) {
+        hung = false;
+        return new Promise(() => undefined);
+      }
+      transport.reports.push(batch);
+      return Promise.resolve();
+    };
+    client.report(entry(0));
+    await clock.advance(999);
+    assert.equal(transport.reports.length, 0);
+    await clock.advance(2000);
+    assert.deepEqual(paths(transport.reports), [['/0']]);
+    assert.equal(client.statistics().report.batchFailures, 1);
+  });
+});

@@ -1,0 +1,212 @@
+import type { AttributeBag } from '../attribute/bag.js';
+import { RpcCode } from '../status/rpc-code.js';
+import type { ClientClock, TimerHandle } from './client-clock.js';
+import { RateLimitedWarning, type ClientLogger } from './client-logger.js';
+import type { ReportBatchOptions } from './client-options.js';
+import { callWithTimeout, retryDelayMs } from './call-policy.js';
+import type { TransportError } from './transport.js';
+
+/** Sends one batch; rejects with TransportError. */
+export type SendReports = (batch: readonly AttributeBag[], signal: AbortSignal) => Promise<void>;
+
+export interface ReportBatcherStatistics {
+  /** Reports handed to the batcher. */
+  readonly reports: number;
+  /** Batches Mixer accepted. */
+  readonly batchesSent: number;
+  /** Report calls that failed (each attempt counts). */
+  readonly batchFailures: number;
+  /** Batches resent after a failure. */
+  readonly retries: number;
+  /** Reports dropped: over the buffer cap, out of retries, not retryable, or after close. */
+  readonly dropped: number;
+  /** Reports held now: batching, queued, retrying or in flight. */
+  readonly buffered: number;
+}
+
+/** Failures worth sending again: Mixer away, slow or shedding load (not a rejected request). */
+const RETRYABLE = new Set<RpcCode>([RpcCode.UNAVAILABLE, RpcCode.DEADLINE_EXCEEDED, RpcCode.RESOURCE_EXHAUSTED, RpcCode.ABORTED]);
+
+interface Batch {
+  readonly sequence: number;
+  entries: AttributeBag[];
+  attempts: number;
+}
+
+/**
+ * Report batching (§4.4): a batch goes out when it reaches `maxBatchEntries` or
+ * `maxBatchTimeMs` after its first entry (a one-shot timer), and on close. Unlike Istio, which
+ * dropped a failed batch, a batch that fails with a retryable status is kept and resent with
+ * exponential backoff up to `maxRetries` times; sending pauses meanwhile, then one batch at a
+ * time probes Mixer until one gets through, so an unreachable Mixer costs one batch's retries,
+ * not every batch's. Memory is bounded: past `maxBufferedEntries` the oldest
+ * waiting reports are dropped and counted.
+ */
+export class ReportBatcher {
+  private current: AttributeBag[] = [];
+  private batchTimer: TimerHandle | undefined;
+  private readonly queue: Batch[] = [];
+  private nextSequence = 0;
+  private inFlight = 0;
+  private inFlightEntries = 0;
+  private queuedEntries = 0;
+  private pauseTimer: TimerHandle | undefined;
+  private consecutiveFailures = 0;
+  /** After a failure one batch at a time probes Mixer, until one gets through. */
+  private probing = false;
+  private closing = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly failureLog: RateLimitedWarning;
+  private stats = { reports: 0, batchesSent: 0, batchFailures: 0, retries: 0, dropped: 0 };
+
+  constructor(
+    private readonly send: SendReports,
+    private readonly options: Required<ReportBatchOptions>,
+    private readonly clock: ClientClock,
+    private readonly random: () => number,
+    private readonly logger: ClientLogger,
+  ) {
+    this.failureLog = new RateLimitedWarning(logger);
+  }
+
+  statistics(): ReportBatcherStatistics {
+    return { ...this.stats, buffered: this.buffered };
+  }
+
+  private get buffered(): number {
+    return this.current.length + this.queuedEntries + this.inFlightEntries;
+  }
+
+  add(entry: AttributeBag): void {
+    this.stats.reports++;
+    if (this.closing) {
+      this.stats.dropped++;
+      return;
+    }
+    this.current.push(entry);
+    this.enforceCap();
+    if (this.current.length >= this.options.maxBatchEntries) this.flush();
+    else if (this.current.length === 1) this.batchTimer = this.clock.setTimer(this.options.maxBatchTimeMs, () => this.flush());
+  }
+
+  /** Sends the batch being filled now. */
+  flush(): void {
+    this.batchTimer?.cancel();
+    this.batchTimer = undefined;
+    if (this.current.length === 0) return;
+    this.enqueue({ sequence: this.nextSequence++, entries: this.current, attempts: 0 });
+    this.current = [];
+    this.pump();
+  }
+
+  /** Resolves when nothing is queued or in flight (a retry pause counts as queued). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Flushes, then sends everything queued once more without waiting out a backoff; failures are dropped now. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.flush();
+    this.pauseTimer?.cancel();
+    this.pauseTimer = undefined;
+    this.pump();
+    await this.whenIdle();
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.inFlight === 0 && this.current.length === 0;
+  }
+
+  /** Queues in sequence order, so a batch put back after a failure goes out before newer ones. */
+  private enqueue(batch: Batch): void {
+    let index = this.queue.length;
+    while (index > 0 && this.queue[index - 1]!.sequence > batch.sequence) index--;
+    this.queue.splice(index, 0, batch);
+    this.queuedEntries += batch.entries.length;
+  }
+
+  private enforceCap(): void {
+    let excess = this.buffered - this.options.maxBufferedEntries;
+    while (excess > 0 && this.queue.length > 0) {
+      const oldest = this.queue[0]!;
+      const dropped = Math.min(excess, oldest.entries.length);
+      oldest.entries = oldest.entries.slice(dropped);
+      this.queuedEntries -= dropped;
+      this.stats.dropped += dropped;
+      excess -= dropped;
+      if (oldest.entries.length === 0) this.queue.shift();
+    }
+    if (excess > 0) {
+      const dropped = Math.min(excess, this.current.length);
+      this.current = this.current.slice(dropped);
+      this.stats.dropped += dropped;
+    }
+  }
+
+  private pump(): void {
+    const limit = this.probing && !this.closing ? 1 : this.options.maxInFlight;
+    while (this.pauseTimer === undefined && this.inFlight < limit && this.queue.length > 0) {
+      const batch = this.queue.shift()!;
+      this.queuedEntries -= batch.entries.length;
+      this.dispatch(batch);
+    }
+    this.notifyIfIdle();
+  }
+
+  private dispatch(batch: Batch): void {
+    const size = batch.entries.length;
+    this.inFlight++;
+    this.inFlightEntries += size;
+    callWithTimeout(this.clock, this.options.timeoutMs, undefined, (signal) => this.send(batch.entries, signal))
+      .then(
+        () => {
+          this.stats.batchesSent++;
+          this.consecutiveFailures = 0;
+          this.probing = false;
+        },
+        (error: TransportError) => this.failed(batch, error),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.inFlightEntries -= size;
+        this.pump();
+      })
+      .catch(() => undefined);
+  }
+
+  private failed(batch: Batch, error: TransportError): void {
+    this.stats.batchFailures++;
+    const retryable = RETRYABLE.has(error.rpcCode);
+    const giveUp = this.closing || !retryable || batch.attempts >= this.options.maxRetries;
+    this.failureLog.log(
+      { code: RpcCode[error.rpcCode], error: error.message, entries: batch.entries.length, attempt: batch.attempts + 1, dropping: giveUp },
+      'Mixer Report failed',
+    );
+    if (giveUp) {
+      this.stats.dropped += batch.entries.length;
+      return;
+    }
+    batch.attempts++;
+    this.stats.retries++;
+    this.probing = true;
+    this.enqueue(batch);
+    this.enforceCap();
+    if (this.pauseTimer === undefined) {
+      const delay = retryDelayMs(this.consecutiveFailures++, this.options.baseRetryMs, this.options.maxRetryMs, this.random);
+      this.logger.debug({ delayMs: delay }, 'Report sending paused after a failure');
+      this.pauseTimer = this.clock.setTimer(delay, () => {
+        this.pauseTimer = undefined;
+        this.pump();
+      });
+    }
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle() || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
