@@ -1,17 +1,19 @@
 import { runCheckBench } from './check/check-bench.js';
 import { runExpressionBench } from './expr/expression-bench.js';
+import { runGrpcBench } from './grpc/grpc-bench.js';
 import type { BenchOptions } from './harness.js';
 
 const USAGE = `Usage: npm run bench [-- --quick] [-- --only NAME]
 
 Runs the project's benchmarks and prints each figure as "BENCH <name> <value> <unit>".
   --quick       short runs (the whole suite in under a minute)
-  --only NAME   run one bench (expr, check)
+  --only NAME   run one bench (expr, check, grpc)
   -h, --help    show this help`;
 
 const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> | void>> = {
   expr: runExpressionBench,
   check: runCheckBench,
+  grpc: runGrpcBench,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

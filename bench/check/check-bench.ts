@@ -78,7 +78,7 @@ export async function runCheckBench(options: BenchOptions): Promise<void> {
   const levels = options.quick ? [16] : [1, 16, 64];
   const echo = await startProcess([join(HERE, 'echo-server.js')], /(http:\/\/[\d.:]+)/);
   const mixer = await startProcess(
-    [BIN, 'server', '--config', directory, '--http-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
+    [BIN, 'server', '--config', directory, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
     /API\s+(http:\/\/[\d.:]+)\/v1\/check/,
   );
   try {

@@ -2,7 +2,7 @@
 // method with N calls in flight for D seconds over one channel, then prints one JSON line
 // {calls, errors, perSecond, p50Ms, p99Ms}.
 // Usage: node grpc-load.js TARGET METHOD_PATH PAYLOAD_BASE64 CONCURRENCY SECONDS
-import { Client, credentials, type Metadata } from '@grpc/grpc-js';
+import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import { rawUnaryMethod } from './raw-grpc.js';
 
 const [target, path, payloadBase64, concurrencyText, secondsText] = process.argv.slice(2);
@@ -15,10 +15,11 @@ const concurrency = Number(concurrencyText ?? '16');
 const seconds = Number(secondsText ?? '3');
 const method = rawUnaryMethod(path);
 const client = new Client(target, credentials.createInsecure());
+const metadata = new Metadata();
 
 function call(): Promise<void> {
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, payload, {} as Metadata, {}, (error) =>
+    client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, payload, metadata, {}, (error) =>
       error === null ? resolve() : reject(error),
     );
   });

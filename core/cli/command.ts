@@ -16,6 +16,9 @@ export interface Command {
 /** A mistake in how a command was invoked: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
 
+/** The command could not reach what it talks to (Mixer down, wrong address): printed alone, exit code 2. */
+export class UnreachableError extends Error {}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;

@@ -1,4 +1,4 @@
-import { EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
+import { EXIT_OK, EXIT_USAGE, UnreachableError, UsageError, type Command, type CommandIo } from './command.js';
 import { checkCommand } from './check-command.js';
 import { evalCommand } from './eval-command.js';
 import { reportCommand } from './report-command.js';
@@ -31,6 +31,10 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   try {
     return await command.run(rest, io);
   } catch (error) {
+    if (error instanceof UnreachableError) {
+      io.stderr(`mixer ${command.name}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
       io.stderr(`mixer ${command.name}: ${(error as Error).message}\n\n${command.usage}\n`);
       return EXIT_USAGE;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from './command.js';
+import { UnreachableError, UsageError } from './command.js';
 
 /** Options shared by `mixer check` and `mixer report`. */
 export const CLIENT_OPTIONS = {
@@ -9,7 +9,7 @@ export const CLIENT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:9091';
+export const DEFAULT_SERVER = 'http://127.0.0.1:9092';
 
 /**
  * The attributes of one request, from `--attributes JSON|@file` then `-a name=value` pairs.
@@ -73,7 +73,7 @@ export async function postJson(url: URL, body: unknown): Promise<{ status: numbe
     response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new UsageError(`cannot reach Mixer at ${url.origin} (${cause}); start it with 'mixer server --config DIR' or pass --server`);
+    throw new UnreachableError(`cannot reach Mixer at ${url.origin} (${cause}); start it with 'mixer server --config DIR' or pass --server`);
   }
   const text = await response.text();
   let parsed: unknown = text;

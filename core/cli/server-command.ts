@@ -6,7 +6,7 @@ import { pino, type Level } from 'pino';
 import { Duration } from '../attribute/duration.js';
 import { loadAdapterModule } from '../config/adapter-module-loader.js';
 import { MixerServer } from '../server/mixer-server.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
+import { DEFAULT_GRPC_PORT, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
 import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
 
 /** The example mesh config shipped with Mixer: the default when no --config is given. */
@@ -32,17 +32,20 @@ function port(name: string, value: string | undefined, fallback: number): number
 export const serverCommand: Command = {
   name: 'server',
   summary: 'run Mixer: the Check/Report API over a watched config directory',
-  usage: `Usage: mixer server [--config DIR] [--http-port 9091] [--monitoring-port 15014] [--adapter MODULE]...
+  usage: `Usage: mixer server [--config DIR] [--grpc-port 9091] [--http-port 9092] [--monitoring-port 15014] [--adapter MODULE]...
 
 Runs Mixer: loads the config (Istio's handler/instance/rule/attributemanifest YAML), watches it
-and swaps in every valid change, and serves the HTTP/JSON API (POST /v1/check, POST /v1/report,
-/healthz, /readyz, /debug/config) and Prometheus metrics on the monitoring port (/metrics).
+and swaps in every valid change, and serves Istio's gRPC API (istio.mixer.v1.Mixer: Check and
+Report with compressed attributes, as Envoy's Mixer filter calls it), the HTTP/JSON API
+(POST /v1/check, POST /v1/report, /healthz, /readyz, /debug/config) and Prometheus metrics on the
+monitoring port (/metrics).
 A config with errors is not applied: the errors are logged and shown at /debug/config, and the
 previous config keeps serving.
 
 Options:
   --config PATH           config directory or file (default: the embedded examples/bookstore)
-  --http-port PORT        HTTP/JSON API port (default 9091; 0 picks a free one)
+  --grpc-port PORT        gRPC API port (default 9091, Istio's; 0 picks a free one)
+  --http-port PORT        HTTP/JSON API port (default 9092; 0 picks a free one)
   --monitoring-port PORT  /metrics port (default 15014; 0 picks a free one)
   --host HOST             interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
   --adapter MODULE        load a third-party adapter (path or package exporting defineAdapter())
@@ -58,6 +61,7 @@ Options:
       allowPositionals: false,
       options: {
         config: { type: 'string' },
+        'grpc-port': { type: 'string' },
         'http-port': { type: 'string' },
         'monitoring-port': { type: 'string' },
         host: { type: 'string' },
@@ -85,6 +89,7 @@ Options:
       ...DEFAULT_SERVER_OPTIONS,
       configPath,
       host: values.host ?? DEFAULT_SERVER_OPTIONS.host,
+      grpcPort: port('grpc-port', values['grpc-port'], DEFAULT_GRPC_PORT),
       httpPort: port('http-port', values['http-port'], DEFAULT_SERVER_OPTIONS.httpPort),
       monitoringPort: port('monitoring-port', values['monitoring-port'], DEFAULT_SERVER_OPTIONS.monitoringPort),
       adapterModules: values.adapter ?? [],
@@ -96,7 +101,9 @@ Options:
     const adapters = await Promise.all(options.adapterModules.map((specifier) => loadAdapterModule(specifier)));
     const server = new MixerServer(options, logger, adapters);
     const addresses = await server.start();
-    io.stderr(`mixer: serving ${options.configPath}\n  API         ${addresses.http}/v1/check\n  monitoring  ${addresses.monitoring}/metrics\n`);
+    io.stderr(
+      `mixer: serving ${options.configPath}\n  gRPC        ${addresses.grpc} (istio.mixer.v1.Mixer)\n  API         ${addresses.http}/v1/check\n  monitoring  ${addresses.monitoring}/metrics\n`,
+    );
     await new Promise<void>((done) => {
       const stop = (signal: string): void => {
         logger.info({ signal }, 'shutting down');

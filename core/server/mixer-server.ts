@@ -19,10 +19,15 @@ import { TOKENS } from '../di/tokens.js';
 import { Dispatcher } from '../runtime/dispatcher.js';
 import { MixerRuntime } from '../runtime/mixer-runtime.js';
 import { AdapterLoadError } from '../config/adapter-module-loader.js';
+import { GrpcApi } from '../grpc/grpc-api.js';
+import { mixerServiceDefinition } from '../grpc/mixer-service.js';
+import { loadMixerProtos } from '../grpc/proto-files.js';
 import type { ServerOptions } from './server-options.js';
 
 /** Where the started servers listen (ports resolved when 0 was asked for). */
 export interface ServerAddresses {
+  /** `grpc://host:port` of the istio.mixer.v1.Mixer API. */
+  readonly grpc: string;
   readonly http: string;
   readonly monitoring: string;
 }
@@ -30,7 +35,7 @@ export interface ServerAddresses {
 /**
  * The composition root of `mixer server`: the DI container (logger, metrics registry, options,
  * adapters, templates), the config store and its watcher, the runtime that swaps snapshots,
- * the dispatcher, and the HTTP and monitoring servers. Owns their lifecycle: `start`, `close`.
+ * the dispatcher, and the gRPC, HTTP and monitoring servers. Owns their lifecycle: `start`, `close`.
  */
 export class MixerServer implements ConfigStatusSource {
   readonly container = new Container();
@@ -38,9 +43,11 @@ export class MixerServer implements ConfigStatusSource {
   readonly dispatcher: Dispatcher;
   readonly metrics: MixerMetrics;
   private readonly store: ConfigStore;
+  private readonly grpcApi: GrpcApi;
   private readonly httpApi: FastifyInstance;
   private readonly monitoring: FastifyInstance;
   private watcher: ConfigWatcher | undefined;
+  private listening: ServerAddresses | undefined;
   private lastRejected: RejectedChange | undefined;
   private readonly standardManifest = AttributeManifest.standard();
 
@@ -66,6 +73,14 @@ export class MixerServer implements ConfigStatusSource {
     this.runtime = new MixerRuntime({ logger, defaultNamespace: options.defaultNamespace });
     this.dispatcher = new Dispatcher(this.runtime, { logger, handlerTimeoutMs: options.handlerTimeoutMs, observer: this.metrics });
     this.store = new ConfigStore(options.configPath, { adapters, templates: new TemplateRegistry(), defaultNamespace: options.defaultNamespace });
+    this.grpcApi = new GrpcApi({
+      dispatcher: this.dispatcher,
+      manifest: () => this.runtime.snapshot?.manifest ?? this.standardManifest,
+      metrics: this.metrics,
+      logger,
+      ready: () => this.runtime.snapshot !== undefined,
+      service: mixerServiceDefinition(loadMixerProtos()),
+    });
     this.httpApi = createHttpApi({
       dispatcher: this.dispatcher,
       manifest: () => this.runtime.snapshot?.manifest ?? this.standardManifest,
@@ -75,6 +90,11 @@ export class MixerServer implements ConfigStatusSource {
       ready: () => this.runtime.snapshot !== undefined,
     });
     this.monitoring = createMonitoringServer(registry, () => this.runtime.handlers.all().map((built) => built.metrics), logger);
+  }
+
+  /** Where the servers listen, once `start` has resolved. */
+  get addresses(): ServerAddresses | undefined {
+    return this.listening;
   }
 
   configStatus(): ConfigStatus {
@@ -94,10 +114,12 @@ export class MixerServer implements ConfigStatusSource {
         onError: (error) => this.logger.error({ err: error }, 'config watch failed'),
       });
     }
+    const grpc = await this.grpcApi.listen(this.options.host, this.options.grpcPort ?? 0);
     const http = await this.httpApi.listen({ host: this.options.host, port: this.options.httpPort });
     const monitoring = await this.monitoring.listen({ host: this.options.host, port: this.options.monitoringPort });
-    this.logger.info({ http, monitoring, config: this.options.configPath }, 'mixer server listening');
-    return { http, monitoring };
+    this.logger.info({ grpc, http, monitoring, config: this.options.configPath }, 'mixer server listening');
+    this.listening = { grpc, http, monitoring };
+    return this.listening;
   }
 
   /** Applies a snapshot without errors; rejects one with errors, keeping the active config. */
@@ -122,7 +144,7 @@ export class MixerServer implements ConfigStatusSource {
   /** Stops listening and watching, lets in-flight calls finish, closes every handler. */
   async close(): Promise<void> {
     await this.watcher?.close();
-    await Promise.all([this.httpApi.close(), this.monitoring.close()]);
+    await Promise.all([this.grpcApi.close(), this.httpApi.close(), this.monitoring.close()]);
     await this.runtime.close();
     this.dispatcher.close();
   }

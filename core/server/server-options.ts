@@ -3,7 +3,13 @@ export interface ServerOptions {
   /** Directory (or file) of YAML config, watched for changes. */
   readonly configPath: string;
   readonly host: string;
-  /** The HTTP/JSON Check and Report API (Istio's API port: 9091). 0 picks a free port. */
+  /**
+   * The gRPC API, istio.mixer.v1.Mixer. `mixer server` defaults it to Istio's API port,
+   * DEFAULT_GRPC_PORT (9091); 0, or unset (a server embedded in a process, a test), picks a free
+   * port, so in-process servers never contend for the well-known port.
+   */
+  readonly grpcPort?: number;
+  /** The HTTP/JSON Check and Report API (9092, beside the gRPC API). 0 picks a free port. */
   readonly httpPort: number;
   /** Self-monitoring: /metrics (Istio's monitoring port: 15014). 0 picks a free port. */
   readonly monitoringPort: number;
@@ -15,9 +21,12 @@ export interface ServerOptions {
   readonly watch: boolean;
 }
 
+/** Istio's Mixer API port: where `mixer server` serves the gRPC API unless told otherwise. */
+export const DEFAULT_GRPC_PORT = 9091;
+
 export const DEFAULT_SERVER_OPTIONS: Omit<ServerOptions, 'configPath'> = {
   host: '127.0.0.1',
-  httpPort: 9091,
+  httpPort: 9092,
   monitoringPort: 15014,
   adapterModules: [],
   defaultNamespace: 'istio-system',

@@ -44,7 +44,7 @@ describe('the mixer command line', () => {
         resource('rule', 'hours', 'actions:\n- handler: hours\n  instances: [ caller ]'),
       ].join(''),
     );
-    server = spawn(process.execPath, [BIN, 'server', '--config', directory, '--http-port', '0', '--monitoring-port', '0', '--adapter', ADAPTER, '--log-level', 'warn'], {
+    server = spawn(process.execPath, [BIN, 'server', '--config', directory, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--adapter', ADAPTER, '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = await new Promise<string>((resolve, reject) => {
