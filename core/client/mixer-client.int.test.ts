@@ -9,6 +9,7 @@ import { RpcCode } from '../status/rpc-code.js';
 import { OK_STATUS, rpcStatus } from '../status/rpc-status.js';
 import { eventually, resource, startMixer, type RunningMixer } from '../../test/support/mixer-harness.js';
 import type { ServerOptions } from '../server/server-options.js';
+import { GrpcMixerTransport } from '../grpc/grpc-mixer-transport.js';
 import { HttpMixerTransport } from './http-transport.js';
 import { MixerClient } from './mixer-client.js';
 import type { TunableClientOptions } from './client-options.js';
@@ -26,6 +27,11 @@ interface TransportCase {
 
 const TRANSPORTS: readonly TransportCase[] = [
   { name: 'HTTP', make: (mixer) => new HttpMixerTransport({ url: mixer.url }), samePort: (mixer) => ({ httpPort: Number(new URL(mixer.url).port) }) },
+  {
+    name: 'gRPC',
+    make: (mixer) => new GrpcMixerTransport({ target: mixer.grpcAddress }),
+    samePort: (mixer) => ({ grpcPort: Number(mixer.grpcAddress.split(':').pop()) }),
+  },
 ];
 
 const POLICY = [

@@ -30,6 +30,7 @@ describe('the mixer command line', () => {
   let directory: string;
   let server: ChildProcess;
   let url: string;
+  let grpcAddress: string;
   let serverLog = '';
 
   before(async () => {
@@ -52,8 +53,10 @@ describe('the mixer command line', () => {
       server.stderr!.on('data', (chunk: Buffer) => {
         serverLog += chunk.toString();
         const match = /API\s+(http:\/\/[^/\s]+)\/v1\/check/.exec(serverLog);
-        if (match !== null) {
+        const grpc = /gRPC\s+grpc:\/\/([^\s]+)/.exec(serverLog);
+        if (match !== null && grpc !== null) {
           clearTimeout(timer);
+          grpcAddress = grpc[1]!;
           resolve(match[1]!);
         }
       });
@@ -79,6 +82,24 @@ describe('the mixer command line', () => {
 
     const exempt = await run(['check', '--server', url, '-a', 'request.headers={"x-user":"oncall@example.com"}']);
     assert.equal((JSON.parse(exempt.stdout) as { precondition: { status: { code: number } } }).precondition.status.code, 0);
+  });
+
+  test('mixer check --grpc and mixer report --grpc talk to the gRPC API', async () => {
+    const denied = await run(['check', '--grpc', '--server', grpcAddress, '-a', 'request.headers={"x-user":"alice@example.com"}', '-q', 'requestcount=2']);
+    assert.equal(denied.code, 0, denied.stderr);
+    const body = JSON.parse(denied.stdout) as { precondition: { status: { code: number; message: string } }; quotas?: unknown };
+    assert.equal(body.precondition.status.code, 7);
+    assert.match(body.precondition.status.message, /is closed/);
+    assert.equal(body.quotas, undefined, 'a denied check allocates no quota');
+    const allowed = await run(['check', '--grpc', '--server', grpcAddress, '-a', 'request.headers={"x-user":"oncall@example.com"}', '-q', 'requestcount=2']);
+    const granted = JSON.parse(allowed.stdout) as { precondition: { status: { code: number } }; quotas: Record<string, { grantedAmount: string }> };
+    assert.equal(granted.precondition.status.code, 0);
+    assert.equal(granted.quotas['requestcount']!.grantedAmount, '2');
+    const reported = await run(['report', '--grpc', '--server', grpcAddress, '-a', 'request.size=10', '--repeat', '2']);
+    assert.equal(reported.code, 0, reported.stderr);
+    const unreachable = await run(['check', '--grpc', '--server', '127.0.0.1:1', '-a', 'x=1']);
+    assert.equal(unreachable.code, 2);
+    assert.match(unreachable.stderr, /gRPC call to Mixer at 127\.0\.0\.1:1 failed \(UNAVAILABLE/);
   });
 
   test('mixer check --explain and --quota, mixer report', async () => {

@@ -10,6 +10,8 @@ import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../core/server/se
 export interface RunningMixer {
   readonly server: MixerServer;
   readonly url: string;
+  /** `grpc://host:port` of the gRPC API. */
+  readonly grpcAddress: string;
   readonly monitoringUrl: string;
   readonly configDir: string;
   check(body: unknown, query?: string): Promise<{ status: number; body: CheckResponseJson }>;
@@ -60,6 +62,7 @@ export async function startMixer(
   return {
     server,
     url: addresses.http,
+    grpcAddress: addresses.grpc,
     monitoringUrl: addresses.monitoring,
     configDir,
     check: async (body, query = '') => {
