@@ -8,13 +8,14 @@ import { BUILT_IN_ADAPTERS } from './inventory.js';
 import type { AdapterInfo } from './sdk/adapter-info.js';
 
 describe('built-in adapter inventory', () => {
-  it('lists denier, listchecker, memquota, noop and stdio with Istio\'s templates', () => {
+  it('lists every compiled-in adapter with the templates it handles', () => {
     const templates = Object.fromEntries(BUILT_IN_ADAPTERS.map(({ info }) => [info.name, [...info.supportedTemplates].sort()]));
     assert.deepEqual(templates, {
       denier: ['checknothing', 'listentry', 'quota'],
       listchecker: ['listentry'],
       memquota: ['quota'],
       noop: ['apikey', 'authorization', 'checknothing', 'edge', 'listentry', 'logentry', 'metric', 'quota', 'reportnothing', 'tracespan'],
+      rbac: ['authorization'],
       stdio: ['logentry', 'metric'],
     });
   });
@@ -30,7 +31,7 @@ describe('built-in adapter inventory', () => {
     const container = new Container();
     container.load(...BUILT_IN_ADAPTERS.map((adapter) => adapter.module));
     const infos = container.getAll<AdapterInfo>(TOKENS.AdapterInfo);
-    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'listchecker', 'memquota', 'noop', 'stdio']);
+    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'listchecker', 'memquota', 'noop', 'rbac', 'stdio']);
     assert.equal(infos.find((info) => info.name === 'memquota'), BUILT_IN_ADAPTERS[2]!.info);
   });
 

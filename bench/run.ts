@@ -7,18 +7,19 @@ const USAGE = `Usage: npm run bench [-- --quick] [-- --only NAME]
 
 Runs the project's benchmarks and prints each figure as "BENCH <name> <value> <unit>".
   --quick       short runs (the whole suite in under a minute)
-  --only NAME   run one bench (expr, check, grpc)
+  --only NAME   run one bench (see the list below)
   -h, --help    show this help`;
 
 const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> | void>> = {
   expr: runExpressionBench,
   check: runCheckBench,
   grpc: runGrpcBench,
+  rbac: async (options) => (await import('./rbac/rbac-bench.js')).runRbacBench(options),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\nBenches: ${Object.keys(BENCHES).join(', ')}\n`);
     return 0;
   }
   const options: BenchOptions = { quick: argv.includes('--quick') };
