@@ -5,6 +5,8 @@ import { describe, test, type TestContext } from 'node:test';
 import { TemplateRegistry } from '../../templates/registry.js';
 import { AttributeManifest } from '../attribute/manifest.js';
 import { conformanceDirectory } from '../../test/support/conformance.js';
+import { prometheus } from '../../adapters/prometheus/index.js';
+import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
 import { formatConfigError } from './config-error.js';
 import { KindClassifier, ResourceRole } from './kinds.js';
 import { loadConfigPath } from './loader.js';
@@ -14,14 +16,15 @@ import { testAdapters } from './testing/test-adapters.js';
 
 // Every Istio sample config in conformance/istio-config loads: each resource is recognised
 // (a Mixer kind, or one of the non-Mixer kinds listed here), and every error is one we expect,
-// listed below. The test adapters stand in for denier, listchecker, memquota, stdio and noop;
-// the errors are about what this build does not have (prometheus, redisquota, fluentd,
-// kubernetesenv adapters, the kubernetes template) and the rules that used them, plus two
-// genuine mistakes in Istio's own samples.
+// listed below. The test adapters stand in for denier, listchecker, memquota, stdio and noop,
+// and the real prometheus adapter parses and validates Istio's prometheus handlers; the errors
+// are about what this build does not have (redisquota, fluentd, kubernetesenv adapters, the
+// kubernetes template) and the rules that used them, plus two genuine mistakes in Istio's own
+// samples.
 
 /** Kinds in the samples that are not Mixer config (Istio's networking/quota-spec API). */
 const NON_MIXER_KINDS = ['DestinationRule', 'QuotaSpec', 'QuotaSpecBinding'];
-const ADAPTERS = '(available: denier, listchecker, memquota, noop, stdio)';
+const ADAPTERS = '(available: denier, listchecker, memquota, noop, prometheus, stdio)';
 const TEMPLATES = '(available: apikey, authorization, checknothing, edge, listentry, logentry, metric, quota, reportnothing, tracespan)';
 
 type Expected = readonly [line: number, text: string];
@@ -48,6 +51,15 @@ function noValidActions(line: number, namespace: string, rule: string): Expected
   return [line, `rule/${namespace}/${rule}: No valid actions found in rule`];
 }
 
+/** A rule action naming an instance defined in another file. */
+function instanceNotFound(line: number, namespace: string, rule: string, action: number, index: number, reference: string): Expected {
+  return [line, `rule/${namespace}/${rule}: spec.actions[${action}].instances[${index}]: Instance not found: instance='${reference}'`];
+}
+
+function noValidInstances(line: number, namespace: string, rule: string, action: number): Expected {
+  return [line, `rule/${namespace}/${rule}: spec.actions[${action}]: No valid instances found`];
+}
+
 interface FileExpectation {
   /** What is left in the snapshot. */
   readonly valid: { readonly handlers: number; readonly instances: number; readonly rules: number };
@@ -59,13 +71,9 @@ interface FileExpectation {
 /** Each file loaded on its own (the bookinfo samples are alternatives, applied one at a time). */
 const FILES: Readonly<Record<string, FileExpectation>> = {
   'bookinfo-policy-1.1/mixer-rule-additional-telemetry.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(23, 'handler', 'istio-system', 'prometheusdouble', 'prometheus'),
-      handlerNotFound(43, 'istio-system', 'doublepromtwo', 0, 'prometheusdouble'),
-      noValidActions(36, 'istio-system', 'doublepromtwo'),
-    ],
+    errors: [],
   },
   'bookinfo-policy-1.1/mixer-rule-deny-label.yaml': {
     valid: { handlers: 1, instances: 1, rules: 1 },
@@ -83,13 +91,9 @@ const FILES: Readonly<Record<string, FileExpectation>> = {
     errors: [],
   },
   'bookinfo-policy-1.1/mixer-rule-kubernetesenv-telemetry.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(2, 'prometheus', 'istio-system', 'kubeenvhandler', 'prometheus'),
-      handlerNotFound(51, 'istio-system', 'promkubeenv', 0, 'kubeenvhandler.prometheus'),
-      noValidActions(43, 'istio-system', 'promkubeenv'),
-    ],
+    errors: [],
   },
   'bookinfo-policy-1.1/mixer-rule-productpage-ratelimit.yaml': {
     valid: { handlers: 1, instances: 1, rules: 1 },
@@ -153,13 +157,9 @@ const FILES: Readonly<Record<string, FileExpectation>> = {
     errors: [],
   },
   'bookinfo-policy-1.4/mixer-rule-kubernetesenv-telemetry.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(7, 'handler', 'istio-system', 'kubeenvhandler', 'prometheus'),
-      handlerNotFound(55, 'istio-system', 'promkubeenv', 0, 'kubeenvhandler'),
-      noValidActions(47, 'istio-system', 'promkubeenv'),
-    ],
+    errors: [],
   },
   'bookinfo-policy-1.4/mixer-rule-productpage-ratelimit-crd.yaml': {
     valid: { handlers: 1, instances: 1, rules: 1 },
@@ -257,54 +257,29 @@ const FILES: Readonly<Record<string, FileExpectation>> = {
     errors: [],
   },
   'bookinfo-telemetry-1.4/metrics-crd.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(20, 'prometheus', 'istio-system', 'doublehandler', 'prometheus'),
-      handlerNotFound(43, 'istio-system', 'doubleprom', 0, 'doublehandler.prometheus'),
-      noValidActions(36, 'istio-system', 'doubleprom'),
-    ],
+    errors: [],
   },
   'bookinfo-telemetry-1.4/metrics.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(25, 'handler', 'istio-system', 'doublehandler', 'prometheus'),
-      handlerNotFound(45, 'istio-system', 'doubleprom', 0, 'doublehandler'),
-      noValidActions(38, 'istio-system', 'doubleprom'),
-    ],
+    errors: [],
   },
   'bookinfo-telemetry-1.4/tcp-metrics-crd.yaml': {
-    valid: { handlers: 0, instances: 2, rules: 0 },
+    valid: { handlers: 1, instances: 2, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(33, 'prometheus', 'default', 'mongohandler', 'prometheus'),
-      handlerNotFound(64, 'default', 'mongoprom', 0, 'mongohandler.prometheus'),
-      noValidActions(55, 'default', 'mongoprom'),
-    ],
+    errors: [],
   },
   'bookinfo-telemetry-1.4/tcp-metrics.yaml': {
-    valid: { handlers: 0, instances: 2, rules: 0 },
+    valid: { handlers: 1, instances: 2, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(42, 'handler', 'default', 'mongohandler', 'prometheus'),
-      handlerNotFound(70, 'default', 'mongoprom', 0, 'mongohandler'),
-      noValidActions(61, 'default', 'mongoprom'),
-    ],
+    errors: [],
   },
   'helm-mixer-1.4/config.rendered.yaml': {
-    valid: { handlers: 1, instances: 10, rules: 2 },
+    valid: { handlers: 2, instances: 10, rules: 6 },
     ignored: ["DestinationRule"],
     errors: [
-      unavailable(654, 'handler', 'istio-system', 'prometheus', 'prometheus'),
-      handlerNotFound(862, 'istio-system', 'promhttp', 0, 'prometheus'),
-      noValidActions(849, 'istio-system', 'promhttp'),
-      handlerNotFound(882, 'istio-system', 'promtcp', 0, 'prometheus'),
-      noValidActions(869, 'istio-system', 'promtcp'),
-      handlerNotFound(900, 'istio-system', 'promtcpconnectionopen', 0, 'prometheus'),
-      noValidActions(887, 'istio-system', 'promtcpconnectionopen'),
-      handlerNotFound(917, 'istio-system', 'promtcpconnectionclosed', 0, 'prometheus'),
-      noValidActions(904, 'istio-system', 'promtcpconnectionclosed'),
       unavailable(932, 'handler', 'istio-system', 'kubernetesenv', 'kubernetesenv'),
       handlerNotFound(954, 'istio-system', 'kubeattrgenrulerule', 0, 'kubernetesenv'),
       noValidActions(942, 'istio-system', 'kubeattrgenrulerule'),
@@ -349,17 +324,25 @@ const FILES: Readonly<Record<string, FileExpectation>> = {
     errors: [],
   },
   'mixer-testdata-1.4/prometheus.yaml': {
-    valid: { handlers: 0, instances: 0, rules: 0 },
+    // The rules' instances are in metrics.yaml and tcpmetrics.yaml (see the whole-directory test).
+    valid: { handlers: 1, instances: 0, rules: 0 },
     ignored: [],
     errors: [
-      unavailable(7, 'handler', 'istio-system', 'prometheus', 'prometheus'),
-      handlerNotFound(211, 'istio-system', 'promhttp', 0, 'prometheus'),
+      instanceNotFound(213, 'istio-system', 'promhttp', 0, 0, 'requestcount.metric'),
+      instanceNotFound(214, 'istio-system', 'promhttp', 0, 1, 'requestduration.metric'),
+      instanceNotFound(215, 'istio-system', 'promhttp', 0, 2, 'requestsize.metric'),
+      instanceNotFound(216, 'istio-system', 'promhttp', 0, 3, 'responsesize.metric'),
+      noValidInstances(211, 'istio-system', 'promhttp', 0),
       noValidActions(203, 'istio-system', 'promhttp'),
-      handlerNotFound(226, 'istio-system', 'promtcp', 0, 'prometheus'),
+      instanceNotFound(228, 'istio-system', 'promtcp', 0, 0, 'tcpbytesent.metric'),
+      instanceNotFound(229, 'istio-system', 'promtcp', 0, 1, 'tcpbytereceived.metric'),
+      noValidInstances(226, 'istio-system', 'promtcp', 0),
       noValidActions(218, 'istio-system', 'promtcp'),
-      handlerNotFound(239, 'istio-system', 'promtcpconnectionopen', 0, 'prometheus'),
+      instanceNotFound(241, 'istio-system', 'promtcpconnectionopen', 0, 0, 'tcpconnectionsopened.metric'),
+      noValidInstances(239, 'istio-system', 'promtcpconnectionopen', 0),
       noValidActions(231, 'istio-system', 'promtcpconnectionopen'),
-      handlerNotFound(251, 'istio-system', 'promtcpconnectionclosed', 0, 'prometheus'),
+      instanceNotFound(253, 'istio-system', 'promtcpconnectionclosed', 0, 0, 'tcpconnectionsclosed.metric'),
+      noValidInstances(251, 'istio-system', 'promtcpconnectionclosed', 0),
       noValidActions(243, 'istio-system', 'promtcpconnectionclosed'),
     ],
   },
@@ -414,8 +397,13 @@ function filesUnder(directory: string): string[] {
     .sort();
 }
 
+/** The stand-ins, plus the real prometheus adapter: its params schema and validation meet Istio's own samples here. */
+function adapters(): AdapterInfo[] {
+  return [...testAdapters(), prometheus.info];
+}
+
 function builder(): SnapshotBuilder {
-  return new SnapshotBuilder({ adapters: testAdapters(), environment: {} });
+  return new SnapshotBuilder({ adapters: adapters(), environment: {} });
 }
 
 function errorsOf(snapshot: Snapshot, root: string): string[] {
@@ -437,7 +425,7 @@ describe('Istio sample configs (conformance/istio-config)', () => {
       const loaded = await loadConfigPath(join(root, file));
       assert.deepEqual(loaded.errors, [], 'the file parses as YAML');
       assert.ok(loaded.resources.length > 0);
-      const classifier = new KindClassifier(testAdapters().map((adapter) => adapter.name), new TemplateRegistry().names());
+      const classifier = new KindClassifier(adapters().map((adapter) => adapter.name), new TemplateRegistry().names());
       const ignored = [...new Set(loaded.resources.filter((resource) => classifier.roleOf(resource.apiVersion, resource.kind) === ResourceRole.IGNORED).map((resource) => resource.kind))];
       assert.deepEqual(ignored, expected.ignored, 'every resource is a Mixer kind or a known non-Mixer kind');
       assert.ok(ignored.every((kind) => NON_MIXER_KINDS.includes(kind)));
@@ -461,19 +449,7 @@ describe('Istio sample configs (conformance/istio-config)', () => {
       handlerNotFound(24, 'istio-system', 'kubeattrgenrule', 0, 'kubernetesenv'),
       noValidActions(17, 'istio-system', 'kubeattrgenrule'),
       templateUnavailable(29, 'kubernetes', 'istio-system', 'attributes'),
-    ].map(([line, text]) => `${file}/kubernetesenv.yaml:${line}: ${text}`).concat(
-      [
-        unavailable(7, 'handler', 'istio-system', 'prometheus', 'prometheus'),
-        handlerNotFound(211, 'istio-system', 'promhttp', 0, 'prometheus'),
-        noValidActions(203, 'istio-system', 'promhttp'),
-        handlerNotFound(226, 'istio-system', 'promtcp', 0, 'prometheus'),
-        noValidActions(218, 'istio-system', 'promtcp'),
-        handlerNotFound(239, 'istio-system', 'promtcpconnectionopen', 0, 'prometheus'),
-        noValidActions(231, 'istio-system', 'promtcpconnectionopen'),
-        handlerNotFound(251, 'istio-system', 'promtcpconnectionclosed', 0, 'prometheus'),
-        noValidActions(243, 'istio-system', 'promtcpconnectionclosed'),
-      ].map(([line, text]) => `${file}/prometheus.yaml:${line}: ${text}`),
-    ));
+    ].map(([line, text]) => `${file}/kubernetesenv.yaml:${line}: ${text}`));
     const routes = Object.fromEntries(snapshot.rules.map((rule) => [rule.name, rule.actions.map((action) => `${action.handler} <- ${action.instances.join(', ')}`)]));
     assert.deepEqual(routes, {
       'stdiohttp.rule.istio-system': ['stdio.handler.istio-system <- accesslog.logentry.istio-system'],
@@ -483,6 +459,12 @@ describe('Istio sample configs (conformance/istio-config)', () => {
       'mixerdenyip.rule.istio-system': ['denyall.handler.istio-system <- denyrequest.checknothing.istio-system'],
       'mixerdenyuser.rule.istio-system': ['denyall.handler.istio-system <- denyrequest.checknothing.istio-system'],
       'stdiotcp.rule.istio-system': ['stdio.handler.istio-system <- tcpaccesslog.logentry.istio-system'],
+      'promhttp.rule.istio-system': [
+        'prometheus.handler.istio-system <- requestcount.metric.istio-system, requestduration.metric.istio-system, requestsize.metric.istio-system, responsesize.metric.istio-system',
+      ],
+      'promtcp.rule.istio-system': ['prometheus.handler.istio-system <- tcpbytesent.metric.istio-system, tcpbytereceived.metric.istio-system'],
+      'promtcpconnectionopen.rule.istio-system': ['prometheus.handler.istio-system <- tcpconnectionsopened.metric.istio-system'],
+      'promtcpconnectionclosed.rule.istio-system': ['prometheus.handler.istio-system <- tcpconnectionsclosed.metric.istio-system'],
     });
     assert.deepEqual(snapshot.handlers.get('stdio.handler.istio-system')?.instances.map((instance) => instance.name), [
       'accesslog.logentry.istio-system',
