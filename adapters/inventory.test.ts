@@ -15,6 +15,7 @@ describe('built-in adapter inventory', () => {
       listchecker: ['listentry'],
       memquota: ['quota'],
       noop: ['apikey', 'authorization', 'checknothing', 'edge', 'listentry', 'logentry', 'metric', 'quota', 'reportnothing', 'tracespan'],
+      opa: ['authorization'],
       prometheus: ['metric'],
       rbac: ['authorization'],
       stdio: ['logentry', 'metric'],
@@ -32,7 +33,7 @@ describe('built-in adapter inventory', () => {
     const container = new Container();
     container.load(...BUILT_IN_ADAPTERS.map((adapter) => adapter.module));
     const infos = container.getAll<AdapterInfo>(TOKENS.AdapterInfo);
-    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'listchecker', 'memquota', 'noop', 'prometheus', 'rbac', 'stdio']);
+    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'listchecker', 'memquota', 'noop', 'opa', 'prometheus', 'rbac', 'stdio']);
     assert.equal(infos.find((info) => info.name === 'memquota'), BUILT_IN_ADAPTERS[2]!.info);
   });
 
