@@ -18,6 +18,7 @@ describe('built-in adapter inventory', () => {
       opa: ['authorization'],
       prometheus: ['metric'],
       rbac: ['authorization'],
+      redisquota: ['quota'],
       stdio: ['logentry', 'metric'],
     });
   });
@@ -33,7 +34,7 @@ describe('built-in adapter inventory', () => {
     const container = new Container();
     container.load(...BUILT_IN_ADAPTERS.map((adapter) => adapter.module));
     const infos = container.getAll<AdapterInfo>(TOKENS.AdapterInfo);
-    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'listchecker', 'memquota', 'noop', 'opa', 'prometheus', 'rbac', 'stdio']);
+    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'listchecker', 'memquota', 'noop', 'opa', 'prometheus', 'rbac', 'redisquota', 'stdio']);
     assert.equal(infos.find((info) => info.name === 'memquota'), BUILT_IN_ADAPTERS[2]!.info);
   });
 

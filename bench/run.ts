@@ -14,6 +14,7 @@ const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> 
   expr: runExpressionBench,
   check: runCheckBench,
   grpc: runGrpcBench,
+  quota: async (options) => (await import('./quota/quota-bench.js')).runQuotaBench(options),
   opa: async (options) => (await import('./opa/opa-bench.js')).runOpaBench(options),
   rbac: async (options) => (await import('./rbac/rbac-bench.js')).runRbacBench(options),
 };
