@@ -1,4 +1,5 @@
 import { EXIT_OK, EXIT_USAGE, UnreachableError, UsageError, type Command, type CommandIo } from './command.js';
+import { adapterCommand } from './adapter-command.js';
 import { checkCommand } from './check-command.js';
 import { evalCommand } from './eval-command.js';
 import { reportCommand } from './report-command.js';
@@ -6,7 +7,7 @@ import { serverCommand } from './server-command.js';
 import { validateCommand } from './validate-command.js';
 
 /** Every `mixer` subcommand, listed explicitly. */
-const COMMANDS: readonly Command[] = [serverCommand, checkCommand, reportCommand, validateCommand, evalCommand];
+const COMMANDS: readonly Command[] = [serverCommand, checkCommand, reportCommand, validateCommand, evalCommand, adapterCommand];
 
 const USAGE = `Usage: mixer COMMAND [options]
 

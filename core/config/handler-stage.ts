@@ -5,6 +5,7 @@ import type { MixerResource } from './mixer-resource.js';
 import { resolveReference } from './names.js';
 import type { OutOfProcessConfig } from './out-of-process-stage.js';
 import { handlerSpec } from './schemas/handler-schema.js';
+import { outOfProcessHandler } from '../oop/out-of-process-handler.js';
 
 /** A handler whose adapter exists and whose params parsed; its instances are known after the rules. */
 export interface PendingHandler {
@@ -54,10 +55,10 @@ function handler(subject: MixerResource, outOfProcess: OutOfProcessConfig, conte
     if (found === undefined) {
       const hint = context.adapters.has(adapterReference) ? ` (for the compiled-in adapter write compiledAdapter: ${adapterReference})` : '';
       errors.report(subject, 'spec.adapter', `adapter '${adapterReference}' not found${hint}`);
-    } else {
-      errors.report(subject, 'spec.adapter', `out-of-process adapters are not supported yet (adapter '${found.name}')`);
+      return undefined;
     }
-    return undefined;
+    const templates = outOfProcess.adapterTemplates.get(found.name) ?? [];
+    return outOfProcessHandler(subject, { resource: found.value, templates }, spec.value, context);
   }
   errors.report(subject, 'spec', 'a handler needs compiledAdapter (an adapter compiled into Mixer) or adapter (an out-of-process adapter)');
   return undefined;

@@ -77,10 +77,16 @@ function instanceSource(subject: MixerResource, outOfProcess: OutOfProcessConfig
     if (found === undefined) {
       const hint = context.templates.get(templateReference) !== undefined ? ` (for the compiled-in template write compiledTemplate: ${templateReference})` : '';
       errors.report(subject, 'spec.template', `template '${templateReference}' not found${hint}`);
-    } else {
-      errors.report(subject, 'spec.template', `out-of-process templates are not supported yet (template '${found.name}')`);
+      return undefined;
     }
-    return undefined;
+    // A template resource whose descriptor declares a compiled-in template stands for it.
+    const compiled = outOfProcess.compiledTemplateOf.get(found.name);
+    const template = compiled === undefined ? undefined : context.templates.get(compiled);
+    if (template === undefined) {
+      errors.report(subject, 'spec.template', `template '${found.name}' is not a compiled-in template; out-of-process adapters receive compiled-in templates only`);
+      return undefined;
+    }
+    return { template, params, paramsField: 'spec.params' };
   }
   errors.report(subject, 'spec', 'an instance needs compiledTemplate (a template compiled into Mixer) or template (an out-of-process template)');
   return undefined;

@@ -85,7 +85,7 @@ export class SnapshotBuilder {
 
     const manifest = buildManifest(of(ResourceRole.ATTRIBUTE_MANIFEST), errors);
     const compilers = new ExpressionCompilers(manifest);
-    const outOfProcess = processOutOfProcess(of(ResourceRole.TEMPLATE), of(ResourceRole.ADAPTER), errors);
+    const outOfProcess = processOutOfProcess(of(ResourceRole.TEMPLATE), of(ResourceRole.ADAPTER), errors, (name) => this.templates.get(name) !== undefined);
     const pendingHandlers = processHandlers([...of(ResourceRole.HANDLER), ...of(ResourceRole.LEGACY_HANDLER)], outOfProcess, context);
     const instances = processInstances([...of(ResourceRole.INSTANCE), ...of(ResourceRole.LEGACY_INSTANCE)], outOfProcess, compilers, context);
     const pendingRules = processRules(of(ResourceRole.RULE), pendingHandlers, instances, compilers, context);

@@ -96,7 +96,7 @@ describe('snapshot errors: handlers', () => {
     ]);
   });
 
-  test('out-of-process adapters: references resolve like Istio\'s, and the handler reports they are not supported yet', () => {
+  test('out-of-process adapters: references resolve like Istio\'s, and a handler needs an adapter handling a compiled-in template', () => {
     const snapshot = snapshotOf(
       yaml(
         'apiVersion: config.istio.io/v1alpha2',
@@ -139,7 +139,7 @@ describe('snapshot errors: handlers', () => {
     assert.deepEqual(errorLines(snapshot), [
       'config.yaml:9: template/istio-system/nodesc: spec.descriptor: unable to parse descriptor: descriptor is empty',
       "config.yaml:22: adapter/istio-system/broken: spec.templates[1]: unable to find template 'nodesc'",
-      "config.yaml:28: handler/istio-system/remote: spec.adapter: out-of-process adapters are not supported yet (adapter 'oop.adapter.istio-system')",
+      "config.yaml:28: handler/istio-system/remote: spec.adapter: adapter 'oop.adapter.istio-system' handles no template this Mixer can send (its templates must be compiled-in ones: checknothing, reportnothing, listentry, quota, metric, logentry, authorization, apikey, tracespan, edge)",
       "config.yaml:35: handler/istio-system/missing: spec.adapter: adapter 'prometheus-nosession' not found",
     ]);
     assert.deepEqual(snapshot.resourceCounts, { template: 2, adapter: 2, handler: 2 });

@@ -5,6 +5,7 @@ import type { TemplateInstance } from '../../templates/template.js';
 import type { AttributeBag } from '../attribute/bag.js';
 import { TrackingBag } from '../attribute/tracking-bag.js';
 import { MixerError } from '../errors/mixer-error.js';
+import { RemoteCallError } from '../oop/remote-call-error.js';
 import { ExpressionEvaluationError } from '../expr/errors.js';
 import { mixerHttpStatusForRpcCode, RpcCode } from '../status/rpc-code.js';
 import { describeStatus, OK_STATUS, type RpcStatus } from '../status/rpc-status.js';
@@ -268,13 +269,18 @@ export class Dispatcher {
   }
 
   private failureStatus(destination: Destination, error: unknown, variety: DispatchVariety, started: number): { status: RpcStatus; outcome: CallOutcome } {
-    const timeout = error instanceof DeadlineExceededError;
+    // An out-of-process adapter's failure carries its own code: UNAVAILABLE, DEADLINE_EXCEEDED or the remote status.
+    const remoteCode = error instanceof RemoteCallError ? error.rpcCode : undefined;
+    const timeout = error instanceof DeadlineExceededError || remoteCode === RpcCode.DEADLINE_EXCEEDED;
     const outcome: CallOutcome = timeout ? 'timeout' : 'error';
     this.statsFor(destination, variety).record(elapsed(started), outcome);
     const message = error instanceof Error ? error.message : String(error);
     this.warnOnce(`${variety}:${destination.handlerName}`, { handler: destination.handlerName, adapter: destination.adapterName, err: message }, `${variety} handler failed`);
     return {
-      status: { code: timeout ? RpcCode.DEADLINE_EXCEEDED : RpcCode.INTERNAL, message: timeout ? `handler timed out after ${this.timeoutMs} ms` : message },
+      status: {
+        code: timeout ? RpcCode.DEADLINE_EXCEEDED : (remoteCode ?? RpcCode.INTERNAL),
+        message: error instanceof DeadlineExceededError ? `handler timed out after ${this.timeoutMs} ms` : message,
+      },
       outcome,
     };
   }

@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
+import { AdapterLoadError, loadAdapterModule } from '../config/adapter-module-loader.js';
+import { AdapterHost } from '../oop/adapter-host.js';
+import { templateWire } from '../oop/template-wire.js';
+import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+
+const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The line `serve` prints once it listens; tests and scripts read the address from it. */
+export const LISTENING_PREFIX = 'mixer adapter: listening on ';
+/** The line `serve --monitoring-port` prints with the URL of the adapter's own metrics. */
+export const METRICS_PREFIX = 'mixer adapter: metrics on ';
+
+function portOption(name: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${name} ${value}: expected a port number 0-65535`);
+  return port;
+}
+
+/** GET /metrics: the hosted handlers' own metrics (what `env.metrics` collects), in Prometheus text format. */
+async function serveMetrics(host: AdapterHost, interfaceName: string, port: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the adapter serves GET /metrics\n');
+      return;
+    }
+    host.metricsText().then(
+      (text) => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+      (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, interfaceName, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { server, url: `http://${interfaceName.includes(':') ? `[${interfaceName}]` : interfaceName}:${bound}/metrics` };
+}
+
+export const adapterCommand: Command = {
+  name: 'adapter',
+  summary: 'serve an SDK adapter out of process (gRPC, Istio\'s Handle<Template> services)',
+  usage: `Usage: mixer adapter serve MODULE [--port 0] [--host 127.0.0.1] [--monitoring-port PORT] [--log-level info]
+
+Serves a TypeScript/JavaScript adapter written against the adapter SDK (a module exporting
+defineAdapter()) as an out-of-process adapter: a gRPC server with Istio's template services
+(/metric.HandleMetricService/HandleMetric, /authorization.HandleAuthorizationService/...)
+for the templates the adapter supports. Mixer reaches it through a handler with
+'adapter: <name>' and 'connection: {address: host:port}'; the handler's params arrive with
+every call and are parsed, validated and built by the adapter exactly as in process.
+
+Options:
+  --port PORT        port to listen on (default 0: a free one, printed at start)
+  --host HOST        interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  --monitoring-port PORT
+                     also serve the adapter's own metrics at http://HOST:PORT/metrics
+  --log-level LEVEL  fatal, error, warn, info (default), debug, trace, silent
+  -h, --help         show this help`,
+
+  async run(args: readonly string[], io: CommandIo): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'monitoring-port': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      io.stdout(`${adapterCommand.usage}\n`);
+      return EXIT_OK;
+    }
+    const [action, specifier, ...extra] = positionals;
+    if (action !== 'serve') throw new UsageError(action === undefined ? 'missing action: serve' : `unknown action '${action}' (expected serve)`);
+    if (specifier === undefined) throw new UsageError('missing MODULE: the adapter module to serve (a path or package exporting defineAdapter())');
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const port = portOption('port', values.port ?? '0');
+    const monitoringPort = values['monitoring-port'] === undefined ? undefined : portOption('monitoring-port', values['monitoring-port']);
+    const level = values['log-level'] ?? 'info';
+    if (!LEVELS.includes(level)) throw new UsageError(`--log-level ${level}: expected one of ${LEVELS.join(', ')}`);
+
+    let info: AdapterInfo;
+    try {
+      ({ info } = await loadAdapterModule(specifier));
+    } catch (error) {
+      if (error instanceof AdapterLoadError) throw new UsageError(error.message.replace('--adapter ', ''));
+      throw error;
+    }
+    const logger = pino({ level: level, base: { service: 'mixer-adapter', adapter: info.name } }, pino.destination(2));
+    const unsupported = info.supportedTemplates.filter((template) => templateWire(template) === undefined);
+    if (unsupported.length > 0) logger.warn({ templates: unsupported }, 'templates that cannot be served out of process are left out');
+    const host = new AdapterHost(info, { logger });
+    const address = await host.listen(values.host ?? '127.0.0.1', port);
+    io.stderr(`${LISTENING_PREFIX}${address} (adapter '${info.name}': ${host.paths.join(', ')})\n`);
+    const monitoring = monitoringPort === undefined ? undefined : await serveMetrics(host, values.host ?? '127.0.0.1', monitoringPort);
+    if (monitoring !== undefined) io.stderr(`${METRICS_PREFIX}${monitoring.url}\n`);
+    await new Promise<void>((done) => {
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'shutting down');
+        monitoring?.server.close();
+        host.close().then(done, (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          done();
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return EXIT_OK;
+  },
+};
