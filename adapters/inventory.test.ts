@@ -12,6 +12,8 @@ describe('built-in adapter inventory', () => {
     const templates = Object.fromEntries(BUILT_IN_ADAPTERS.map(({ info }) => [info.name, [...info.supportedTemplates].sort()]));
     assert.deepEqual(templates, {
       denier: ['checknothing', 'listentry', 'quota'],
+      elasticsearch: ['logentry', 'tracespan'],
+      fluentd: ['logentry'],
       listchecker: ['listentry'],
       memquota: ['quota'],
       noop: ['apikey', 'authorization', 'checknothing', 'edge', 'listentry', 'logentry', 'metric', 'quota', 'reportnothing', 'tracespan'],
@@ -34,8 +36,8 @@ describe('built-in adapter inventory', () => {
     const container = new Container();
     container.load(...BUILT_IN_ADAPTERS.map((adapter) => adapter.module));
     const infos = container.getAll<AdapterInfo>(TOKENS.AdapterInfo);
-    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'listchecker', 'memquota', 'noop', 'opa', 'prometheus', 'rbac', 'redisquota', 'stdio']);
-    assert.equal(infos.find((info) => info.name === 'memquota'), BUILT_IN_ADAPTERS[2]!.info);
+    assert.deepEqual(infos.map((info) => info.name).sort(), ['denier', 'elasticsearch', 'fluentd', 'listchecker', 'memquota', 'noop', 'opa', 'prometheus', 'rbac', 'redisquota', 'stdio']);
+    assert.equal(infos.find((info) => info.name === 'memquota'), BUILT_IN_ADAPTERS.find((adapter) => adapter.info.name === 'memquota')!.info);
   });
 
   it('accepts every adapter\'s default params except where Istio requires some', () => {

@@ -1,4 +1,6 @@
 import { denier } from './denier/index.js';
+import { elasticsearch } from './elasticsearch/index.js';
+import { fluentd } from './fluentd/index.js';
 import { listchecker } from './listchecker/index.js';
 import { memquota } from './memquota/index.js';
 import { noop } from './noop/index.js';
@@ -13,4 +15,4 @@ import { stdio } from './stdio/index.js';
  * The compiled-in adapters, listed explicitly (Istio's mixer/adapter/inventory.yaml). Importing
  * this file registers nothing: the composition root loads each module into its container.
  */
-export const BUILT_IN_ADAPTERS: readonly AdapterModule[] = Object.freeze([denier, listchecker, memquota, noop, opa, prometheus, rbac, redisquota, stdio]);
+export const BUILT_IN_ADAPTERS: readonly AdapterModule[] = Object.freeze([denier, elasticsearch, fluentd, listchecker, memquota, noop, opa, prometheus, rbac, redisquota, stdio]);

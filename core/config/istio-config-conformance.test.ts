@@ -5,7 +5,9 @@ import { describe, test, type TestContext } from 'node:test';
 import { TemplateRegistry } from '../../templates/registry.js';
 import { AttributeManifest } from '../attribute/manifest.js';
 import { conformanceDirectory } from '../../test/support/conformance.js';
+import { fluentd } from '../../adapters/fluentd/index.js';
 import { prometheus } from '../../adapters/prometheus/index.js';
+import { redisquota } from '../../adapters/redisquota/index.js';
 import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
 import { formatConfigError } from './config-error.js';
 import { KindClassifier, ResourceRole } from './kinds.js';
@@ -17,14 +19,14 @@ import { testAdapters } from './testing/test-adapters.js';
 // Every Istio sample config in conformance/istio-config loads: each resource is recognised
 // (a Mixer kind, or one of the non-Mixer kinds listed here), and every error is one we expect,
 // listed below. The test adapters stand in for denier, listchecker, memquota, stdio and noop,
-// and the real prometheus adapter parses and validates Istio's prometheus handlers; the errors
-// are about what this build does not have (redisquota, fluentd, kubernetesenv adapters, the
+// and the real prometheus, redisquota and fluentd adapters parse and validate Istio's handlers
+// for them; the errors are about what this build does not have (the kubernetesenv adapter, the
 // kubernetes template) and the rules that used them, plus two genuine mistakes in Istio's own
 // samples.
 
 /** Kinds in the samples that are not Mixer config (Istio's networking/quota-spec API). */
 const NON_MIXER_KINDS = ['DestinationRule', 'QuotaSpec', 'QuotaSpecBinding'];
-const ADAPTERS = '(available: denier, listchecker, memquota, noop, prometheus, stdio)';
+const ADAPTERS = '(available: denier, fluentd, listchecker, memquota, noop, prometheus, redisquota, stdio)';
 const TEMPLATES = '(available: apikey, authorization, checknothing, edge, listentry, logentry, metric, quota, reportnothing, tracespan)';
 
 type Expected = readonly [line: number, text: string];
@@ -172,22 +174,14 @@ const FILES: Readonly<Record<string, FileExpectation>> = {
     errors: [],
   },
   'bookinfo-policy-1.4/mixer-rule-productpage-redis-quota-fixed-window.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: ["QuotaSpec","QuotaSpecBinding"],
-    errors: [
-      unavailable(7, 'handler', 'istio-system', 'redishandler', 'redisquota'),
-      handlerNotFound(81, 'istio-system', 'quota', 0, 'redishandler'),
-      noValidActions(73, 'istio-system', 'quota'),
-    ],
+    errors: [],
   },
   'bookinfo-policy-1.4/mixer-rule-productpage-redis-quota-rolling-window.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: ["QuotaSpec","QuotaSpecBinding"],
-    errors: [
-      unavailable(7, 'handler', 'istio-system', 'redishandler', 'redisquota'),
-      handlerNotFound(84, 'istio-system', 'quota', 0, 'redishandler'),
-      noValidActions(75, 'istio-system', 'quota'),
-    ],
+    errors: [],
   },
   'bookinfo-policy-1.4/mixer-rule-ratings-denial.yaml': {
     valid: { handlers: 1, instances: 1, rules: 1 },
@@ -200,22 +194,14 @@ const FILES: Readonly<Record<string, FileExpectation>> = {
     errors: [],
   },
   'bookinfo-policy-1.4/mixer-rule-ratings-redis-quota-fixed-window.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: ["QuotaSpec","QuotaSpecBinding"],
-    errors: [
-      unavailable(7, 'handler', 'istio-system', 'redishandler', 'redisquota'),
-      handlerNotFound(84, 'istio-system', 'quota', 0, 'redishandler'),
-      noValidActions(76, 'istio-system', 'quota'),
-    ],
+    errors: [],
   },
   'bookinfo-policy-1.4/mixer-rule-ratings-redis-quota-rolling-window.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: ["QuotaSpec","QuotaSpecBinding"],
-    errors: [
-      unavailable(7, 'handler', 'istio-system', 'redishandler', 'redisquota'),
-      handlerNotFound(85, 'istio-system', 'quota', 0, 'redishandler'),
-      noValidActions(77, 'istio-system', 'quota'),
-    ],
+    errors: [],
   },
   'bookinfo-policy-1.4/prometheus-oop-rule.yaml': {
     valid: { handlers: 0, instances: 0, rules: 0 },
@@ -229,22 +215,14 @@ const FILES: Readonly<Record<string, FileExpectation>> = {
     ],
   },
   'bookinfo-telemetry-1.4/fluentd-istio-crd.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(21, 'fluentd', 'istio-system', 'handler', 'fluentd'),
-      handlerNotFound(37, 'istio-system', 'newlogtofluentd', 0, 'handler.fluentd'),
-      noValidActions(29, 'istio-system', 'newlogtofluentd'),
-    ],
+    errors: [],
   },
   'bookinfo-telemetry-1.4/fluentd-istio.yaml': {
-    valid: { handlers: 0, instances: 1, rules: 0 },
+    valid: { handlers: 1, instances: 1, rules: 1 },
     ignored: [],
-    errors: [
-      unavailable(28, 'handler', 'istio-system', 'handler', 'fluentd'),
-      handlerNotFound(41, 'istio-system', 'newlogtofluentd', 0, 'handler'),
-      noValidActions(33, 'istio-system', 'newlogtofluentd'),
-    ],
+    errors: [],
   },
   'bookinfo-telemetry-1.4/log-entry-crd.yaml': {
     valid: { handlers: 1, instances: 1, rules: 1 },
@@ -397,9 +375,9 @@ function filesUnder(directory: string): string[] {
     .sort();
 }
 
-/** The stand-ins, plus the real prometheus adapter: its params schema and validation meet Istio's own samples here. */
+/** The stand-ins, plus the real prometheus, redisquota and fluentd adapters: their params schemas and validation meet Istio's own samples here. */
 function adapters(): AdapterInfo[] {
-  return [...testAdapters(), prometheus.info];
+  return [...testAdapters(), fluentd.info, prometheus.info, redisquota.info];
 }
 
 function builder(): SnapshotBuilder {
