@@ -1,11 +1,10 @@
 import { Counter, type Registry } from 'prom-client';
 import { Timestamp } from '../../core/attribute/timestamp.js';
 import type { LogEntryInstance, MetricInstance } from '../../templates/definitions.js';
-import type { InstanceValue } from '../../templates/template.js';
 import type { HandlerFor } from '../sdk/adapter-info.js';
 import type { AdapterEnvironment } from '../sdk/environment.js';
 import { DEFAULT_SEVERITY_LEVELS, LEVEL_RANK } from './levels.js';
-import { formatConsoleLine, formatJsonLine, type LogRecord } from './line-format.js';
+import { LineFormatter } from './line-format.js';
 import type { LineSink } from './line-sink.js';
 import type { Level, StdioParams } from './params.js';
 
@@ -19,7 +18,7 @@ const DROPPED_METRIC = 'mixer_adapter_stdio_dropped_lines_total';
 export class StdioHandler implements HandlerFor<'logentry' | 'metric'> {
   private readonly severityLevels: ReadonlyMap<string, Level>;
   private readonly minimumRank: number;
-  private readonly format: (record: LogRecord) => string;
+  private readonly formatter: LineFormatter;
   private readonly dropped: Counter;
 
   constructor(
@@ -29,32 +28,33 @@ export class StdioHandler implements HandlerFor<'logentry' | 'metric'> {
   ) {
     this.severityLevels = new Map(Object.entries({ ...DEFAULT_SEVERITY_LEVELS, ...params.severityLevels }));
     this.minimumRank = LEVEL_RANK[params.outputLevel];
-    this.format = params.outputAsJson ? formatJsonLine : formatConsoleLine;
+    this.formatter = new LineFormatter(params.outputAsJson);
     this.dropped = droppedCounter(env.metrics);
   }
 
   handleLogEntry(instances: readonly LogEntryInstance[]): void {
-    const now = this.env.now();
-    this.emit(
-      instances.map((instance) => ({
-        level: this.severityLevels.get(instance.severity ?? '') ?? 'INFO',
-        time: instance.timestamp ?? Timestamp.fromMillis(now),
-        instance: instance.name,
-        fields: sortedFields(instance.variables),
-      })),
-    );
+    let now: Timestamp | undefined;
+    let text = '';
+    let lines = 0;
+    for (const instance of instances) {
+      const level = this.severityLevels.get(instance.severity ?? '') ?? 'INFO';
+      if (LEVEL_RANK[level] < this.minimumRank) continue;
+      const time = instance.timestamp ?? (now ??= Timestamp.fromMillis(this.env.now()));
+      text += this.formatter.line(level, time, instance.name, undefined, instance.variables);
+      lines++;
+    }
+    this.write(text, lines);
   }
 
   handleMetric(instances: readonly MetricInstance[]): void {
+    const level = this.params.metricLevel;
+    if (instances.length === 0 || LEVEL_RANK[level] < this.minimumRank) return;
     const time = Timestamp.fromMillis(this.env.now());
-    this.emit(
-      instances.map((instance) => ({
-        level: this.params.metricLevel,
-        time,
-        instance: instance.name,
-        fields: [['value', instance.value] as const, ...sortedFields(instance.dimensions)],
-      })),
-    );
+    let text = '';
+    for (const instance of instances) {
+      text += this.formatter.line(level, time, instance.name, { name: 'value', value: instance.value }, instance.dimensions);
+    }
+    this.write(text, instances.length);
   }
 
   /** Resolves once every line handed over so far is written (for tests and orderly shutdown). */
@@ -66,28 +66,14 @@ export class StdioHandler implements HandlerFor<'logentry' | 'metric'> {
     return this.sink.close();
   }
 
-  private emit(records: readonly LogRecord[]): void {
-    let text = '';
-    let lines = 0;
-    for (const record of records) {
-      if (LEVEL_RANK[record.level] < this.minimumRank) continue;
-      text += this.format(record);
-      lines++;
-    }
+  /** One sink write per batch; a batch the sink cannot take is dropped and counted. */
+  private write(text: string, lines: number): void {
     if (lines === 0) return;
     if (!this.sink.write(text)) {
       this.dropped.inc(lines);
       this.env.logger.warn({ lines }, 'stdio output is backed up; dropped a batch of lines');
     }
   }
-}
-
-/** Variables or dimensions in name order, unset ones left out. */
-function sortedFields(values: Readonly<Record<string, InstanceValue>>): Array<readonly [string, InstanceValue]> {
-  return Object.keys(values)
-    .sort()
-    .filter((name) => values[name] !== undefined)
-    .map((name) => [name, values[name]] as const);
 }
 
 /** The drop counter in the handler's registry (Mixer labels it with the handler and adapter names). */
