@@ -16,6 +16,7 @@ const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> 
   grpc: runGrpcBench,
   quota: async (options) => (await import('./quota/quota-bench.js')).runQuotaBench(options),
   report: async (options) => (await import('./report/report-bench.js')).runReportBench(options),
+  proxy: async (options) => (await import('./proxy/proxy-bench.js')).runProxyBench(options),
   opa: async (options) => (await import('./opa/opa-bench.js')).runOpaBench(options),
   rbac: async (options) => (await import('./rbac/rbac-bench.js')).runRbacBench(options),
 };

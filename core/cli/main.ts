@@ -2,12 +2,13 @@ import { EXIT_OK, EXIT_USAGE, UnreachableError, UsageError, type Command, type C
 import { adapterCommand } from './adapter-command.js';
 import { checkCommand } from './check-command.js';
 import { evalCommand } from './eval-command.js';
+import { proxyCommand } from './proxy-command.js';
 import { reportCommand } from './report-command.js';
 import { serverCommand } from './server-command.js';
 import { validateCommand } from './validate-command.js';
 
 /** Every `mixer` subcommand, listed explicitly. */
-const COMMANDS: readonly Command[] = [serverCommand, checkCommand, reportCommand, validateCommand, evalCommand, adapterCommand];
+const COMMANDS: readonly Command[] = [serverCommand, checkCommand, reportCommand, validateCommand, evalCommand, proxyCommand, adapterCommand];
 
 const USAGE = `Usage: mixer COMMAND [options]
 

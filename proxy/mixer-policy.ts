@@ -1,0 +1,45 @@
+import { DictBag } from '../core/attribute/dict-bag.js';
+import { decisionReportAttributes, type CheckDecision } from '../core/client/check-decision.js';
+import type { MixerClient } from '../core/client/mixer-client.js';
+import { AttributeListBag } from './attribute-list-bag.js';
+import type { AttributeList } from './identity-attributes.js';
+import type { QuotaRule } from './proxy-config.js';
+import { quotaAmounts } from './quota-spec.js';
+
+export interface MixerPolicyOptions {
+  readonly checkEnabled: boolean;
+  readonly reportEnabled: boolean;
+  readonly quotaRules: readonly QuotaRule[];
+}
+
+/**
+ * The proxy's view of Mixer: Check a request's attributes with the quotas its QuotaSpecs
+ * charge, and Report what happened. Both go through the Mixer client (check cache, quota
+ * prefetch, network fail policy, report batching).
+ */
+export class MixerPolicy {
+  constructor(
+    readonly client: MixerClient,
+    private readonly options: MixerPolicyOptions,
+  ) {}
+
+  /** The decision, or undefined when checks are disabled. Adds check.cache_hit and friends to `attributes` for the Report. */
+  async check(attributes: AttributeList): Promise<CheckDecision | undefined> {
+    if (!this.options.checkEnabled) return undefined;
+    const quotas = quotaAmounts(this.options.quotaRules, attributes);
+    // With quotas the client may send a background prefetch later, after this list has grown:
+    // it gets a copy. Without, the bag is only read before `check` resolves.
+    const bag = quotas === undefined ? new AttributeListBag(attributes) : new DictBag(attributes);
+    const decision = await this.client.check(bag, quotas);
+    for (const [name, value] of decisionReportAttributes(decision)) attributes.set(name, value);
+    return decision;
+  }
+
+  report(attributes: AttributeList): void {
+    if (this.options.reportEnabled) this.client.report(new AttributeListBag(attributes));
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,0 +1,204 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ClientLogger } from '../core/client/client-logger.js';
+import type { MixerTransport } from '../core/client/transport.js';
+import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import { GrpcTrafficHandler } from './grpc-traffic-handler.js';
+import { HttpForwarder } from './http-forwarder.js';
+import { Http2Upstreams } from './http2-upstreams.js';
+import type { HttpRoute } from './http-route.js';
+import { HttpTrafficHandler } from './http-traffic-handler.js';
+import { InboundRoute } from './inbound-route.js';
+import { createMixerClient } from './mixer-client-factory.js';
+import { MixerPolicy } from './mixer-policy.js';
+import { OutboundRoute } from './outbound-route.js';
+import { ListenerProtocol, type HostPort, type ProxyConfig } from './proxy-config.js';
+import { loadServiceRegistry, type ServiceRegistry } from './service-registry.js';
+import { TcpProxyListener } from './tcp-proxy-listener.js';
+
+export interface SidecarDependencies {
+  readonly logger: ClientLogger;
+  /** The registry (default: loaded from the config's registry file). */
+  readonly registry?: ServiceRegistry;
+  /** How to reach Mixer (default: from the config's mixer.address). */
+  readonly transport?: MixerTransport;
+}
+
+/** Where the running proxy listens. */
+export interface SidecarAddresses {
+  readonly inbound: HostPort | undefined;
+  readonly outbound: HostPort | undefined;
+  /** The outbound h2c (gRPC) listener, when configured. */
+  readonly outboundGrpc: HostPort | undefined;
+  /** Outbound TCP listeners, by service host. */
+  readonly outboundTcp: ReadonlyMap<string, HostPort>;
+}
+
+type Listener = { close(): Promise<void> };
+
+/**
+ * `mixer proxy`: one process per workload. An inbound listener in front of the local app and
+ * an outbound listener for the app's calls, both applying Mixer policy (Check before
+ * forwarding, Report after) through one Mixer client.
+ */
+export class SidecarProxy {
+  private constructor(
+    readonly addresses: SidecarAddresses,
+    readonly policy: MixerPolicy,
+    private readonly listeners: readonly Listener[],
+    private readonly forwarder: HttpForwarder,
+    private readonly upstreams: Http2Upstreams,
+  ) {}
+
+  static async start(config: ProxyConfig, dependencies: SidecarDependencies): Promise<SidecarProxy> {
+    const client = createMixerClient(config.mixer, dependencies.logger, dependencies.transport);
+    const policy = new MixerPolicy(client, { checkEnabled: !config.mixer.disableCheck, reportEnabled: !config.mixer.disableReport, quotaRules: config.quotaRules });
+    const forwarder = new HttpForwarder();
+    const upstreams = new Http2Upstreams();
+    const listeners: Listener[] = [];
+    const outboundTcp = new Map<string, HostPort>();
+    try {
+      let inbound: HostPort | undefined;
+      let outbound: HostPort | undefined;
+      let outboundGrpc: HostPort | undefined;
+      if (config.inbound !== undefined) {
+        if (config.inbound.protocol === ListenerProtocol.GRPC) {
+          const route = new InboundRoute(config.workload, config.inbound.app, dependencies.logger);
+          const server = await listenHttp2(config.inbound.listen, route, policy, upstreams, config.workload.uid);
+          listeners.push(server);
+          inbound = server.address;
+        } else if (config.inbound.protocol === ListenerProtocol.TCP) {
+          const tcp = await TcpProxyListener.start(config.inbound.listen, { direction: 'inbound', workload: config.workload, policy, reportIntervalMs: config.mixer.tcpReportIntervalMs, target: () => ({ target: config.inbound!.app }) });
+          listeners.push(tcp);
+          inbound = tcp.address;
+        } else {
+          const route = new InboundRoute(config.workload, config.inbound.app, dependencies.logger);
+          const server = await listenHttp(config.inbound.listen, route, policy, forwarder, config.workload.uid);
+          listeners.push(server);
+          inbound = server.address;
+        }
+      }
+      if (config.outbound !== undefined) {
+        const registry = dependencies.registry ?? loadServiceRegistry(config.registryFile!);
+        const route = new OutboundRoute(config.workload, registry);
+        const server = await listenHttp(config.outbound.listen, route, policy, forwarder, config.workload.uid);
+        listeners.push(server);
+        outbound = server.address;
+        if (config.outbound.grpcListen !== undefined) {
+          const grpc = await listenHttp2(config.outbound.grpcListen, route, policy, upstreams, config.workload.uid);
+          listeners.push(grpc);
+          outboundGrpc = grpc.address;
+        }
+        for (const service of registry.tcpServices()) {
+          const tcp = await TcpProxyListener.start(
+            { host: config.outbound.listen.host, port: service.outboundPort },
+            { direction: 'outbound', workload: config.workload, policy, reportIntervalMs: config.mixer.tcpReportIntervalMs, target: () => outboundTcpTarget(registry, service.host) },
+          );
+          listeners.push(tcp);
+          outboundTcp.set(service.host, tcp.address);
+        }
+      }
+      return new SidecarProxy({ inbound, outbound, outboundGrpc, outboundTcp }, policy, listeners, forwarder, upstreams);
+    } catch (error) {
+      await Promise.all(listeners.map((listener) => listener.close()));
+      forwarder.close();
+      upstreams.close();
+      await policy.close();
+      throw error;
+    }
+  }
+
+  /** Stops accepting, ends open connections, flushes the last reports. */
+  async close(): Promise<void> {
+    await Promise.all(this.listeners.map((listener) => listener.close()));
+    this.forwarder.close();
+    this.upstreams.close();
+    await this.policy.close();
+  }
+}
+
+function outboundTcpTarget(registry: ServiceRegistry, host: string): ReturnType<Parameters<typeof TcpProxyListener.start>[1]['target']> {
+  const service = registry.resolve(host, '');
+  if (service === undefined) return undefined;
+  const endpoint = registry.pick(service);
+  if (endpoint === undefined) return undefined;
+  return { target: endpoint, service, endpoint, onConnectFailure: () => registry.eject(endpoint) };
+}
+
+class HttpListener implements Listener {
+  constructor(
+    private readonly server: Server,
+    readonly address: HostPort,
+  ) {}
+
+  /** Stops accepting; idle connections close now, requests in flight get up to DRAIN_MS to finish. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const force = setTimeout(() => this.server.closeAllConnections(), DRAIN_MS);
+      force.unref();
+      this.server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+  }
+}
+
+/** How long closing waits for HTTP requests in flight. */
+const DRAIN_MS = 5000;
+
+async function listenHttp(listen: HostPort, route: HttpRoute, policy: MixerPolicy, forwarder: HttpForwarder, reporterUid: string): Promise<HttpListener> {
+  const handler = new HttpTrafficHandler(route, policy, forwarder, reporterUid);
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, handler.handle);
+  server.on('upgrade', handler.upgrade);
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return new HttpListener(server, { host: listen.host, port: address.port });
+}
+
+class Http2Listener implements Listener {
+  constructor(
+    private readonly server: Http2Server,
+    private readonly sessions: Set<ServerHttp2Session>,
+    readonly address: HostPort,
+  ) {}
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const session of this.sessions) session.destroy();
+    });
+  }
+}
+
+async function listenHttp2(listen: HostPort, route: HttpRoute, policy: MixerPolicy, upstreams: Http2Upstreams, reporterUid: string): Promise<Http2Listener> {
+  const handler = new GrpcTrafficHandler(route, policy, upstreams, reporterUid);
+  const server = createHttp2Server();
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.on('error', () => session.destroy());
+    session.once('close', () => sessions.delete(session));
+  });
+  server.on('stream', handler.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return new Http2Listener(server, sessions, { host: listen.host, port: address.port });
+}
