@@ -1,5 +1,4 @@
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,34 +9,12 @@ import { requestBagFromJson } from '../../core/attribute/convert.js';
 import { ConfigStore } from '../../core/config/config-store.js';
 import { Dispatcher } from '../../core/runtime/dispatcher.js';
 import { MixerRuntime } from '../../core/runtime/mixer-runtime.js';
+import { startNodeProcessMatching, stopProcess } from '../child-process.js';
 import { printBench, type BenchOptions } from '../harness.js';
 import { BENCH_REQUEST, twentyRuleConfig } from './twenty-rules.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'core', 'cli', 'bin.js');
-
-/** Starts a child process and resolves with the first URL it prints. */
-function startProcess(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match !== null) resolve({ child, url: match[1]! });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}: ${output}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 interface LoadResult {
   readonly requestsPerSecond: number;
@@ -76,24 +53,24 @@ export async function runCheckBench(options: BenchOptions): Promise<void> {
   await writeFile(join(directory, 'rules.yaml'), twentyRuleConfig());
   const seconds = options.quick ? 3 : 10;
   const levels = options.quick ? [16] : [1, 16, 64];
-  const echo = await startProcess([join(HERE, 'echo-server.js')], /(http:\/\/[\d.:]+)/);
-  const mixer = await startProcess(
+  const echo = await startNodeProcessMatching([join(HERE, 'echo-server.js')], /(http:\/\/[\d.:]+)/);
+  const mixer = await startNodeProcessMatching(
     [BIN, 'server', '--config', directory, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
     /API\s+(http:\/\/[\d.:]+)\/v1\/check/,
   );
   try {
     // Both must answer correctly before their speed means anything.
-    const probe = (await (await fetch(`${mixer.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_REQUEST) })).json()) as {
+    const probe = (await (await fetch(`${mixer.ready[1]!}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_REQUEST) })).json()) as {
       precondition: { status: { code: number }; routeDirective?: unknown };
     };
     if (probe.precondition.status.code !== 0 || probe.precondition.routeDirective === undefined) {
       throw new Error(`the bench request should be allowed with a header operation: ${JSON.stringify(probe)}`);
     }
-    await load(`${mixer.url}/v1/check`, 16, 1); // warm-up
-    await load(`${echo.url}/echo`, 16, 1);
+    await load(`${mixer.ready[1]!}/v1/check`, 16, 1); // warm-up
+    await load(`${echo.ready[1]!}/echo`, 16, 1);
     for (const connections of levels) {
-      const ceiling = await load(`${echo.url}/echo`, connections, seconds);
-      const check = await load(`${mixer.url}/v1/check`, connections, seconds);
+      const ceiling = await load(`${echo.ready[1]!}/echo`, connections, seconds);
+      const check = await load(`${mixer.ready[1]!}/v1/check`, connections, seconds);
       if (check.errors > 0 || ceiling.errors > 0) throw new Error(`errors under load: check ${check.errors}, echo ${ceiling.errors}`);
       printBench(`check.http.c${connections}.echo_ceiling`, ceiling.requestsPerSecond, 'req/s');
       printBench(`check.http.c${connections}.check`, check.requestsPerSecond, 'req/s');
@@ -105,7 +82,7 @@ export async function runCheckBench(options: BenchOptions): Promise<void> {
       printBench(`check.http.c${connections}.echo_p99`, ceiling.p99Ms, 'ms');
     }
   } finally {
-    await Promise.all([stop(echo.child), stop(mixer.child)]);
+    await Promise.all([stopProcess(echo.child), stopProcess(mixer.child)]);
   }
 
   // In-process: the dispatcher alone, no HTTP, no JSON.

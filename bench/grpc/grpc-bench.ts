@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,32 +13,11 @@ import { encodeCheckRequest } from '../../core/grpc/check-request-codec.js';
 import { GLOBAL_WORD_COUNT } from '../../core/grpc/global-dictionary.js';
 import { GrpcMixerTransport } from '../../core/grpc/grpc-mixer-transport.js';
 import { BENCH_REQUEST, twentyRuleConfig } from '../check/twenty-rules.js';
+import { startNodeProcessMatching, stopProcess } from '../child-process.js';
 import { printBench, type BenchOptions } from '../harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'core', 'cli', 'bin.js');
-
-function startProcess(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; address: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match !== null) resolve({ child, address: match[1]! });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}: ${output}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 interface LoadResult {
   readonly calls: number;
@@ -78,23 +57,23 @@ export async function runGrpcBench(options: BenchOptions): Promise<void> {
   const bag = requestBagFromJson(BENCH_REQUEST.attributes, manifest);
   const payload = encodeCheckRequest({ attributes: bag, quotas: new Map(), deduplicationId: '' }, manifest, GLOBAL_WORD_COUNT);
 
-  const echo = await startProcess([join(HERE, 'echo-server.js')], /grpc:\/\/([\d.:]+)/);
-  const mixer = await startProcess(
+  const echo = await startNodeProcessMatching([join(HERE, 'echo-server.js')], /grpc:\/\/([\d.:]+)/);
+  const mixer = await startNodeProcessMatching(
     [BIN, 'server', '--config', directory, '--grpc-port', '0', '--http-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
     /gRPC\s+grpc:\/\/([\d.:]+)/,
   );
   let uncached = 0;
   try {
     // The server must answer correctly before its speed means anything.
-    const probe = new GrpcMixerTransport({ target: mixer.address });
+    const probe = new GrpcMixerTransport({ target: mixer.ready[1]! });
     const answer = await probe.check({ attributes: bag, quotas: new Map(), deduplicationId: '' });
     await probe.close();
     if (answer.precondition?.status.code !== RpcCode.OK || answer.precondition.routeDirective === undefined) {
       throw new Error(`the bench request should be allowed with a header operation: ${JSON.stringify(answer.precondition)}`);
     }
     for (const connections of levels) {
-      const ceiling = await load(echo.address, payload, connections, seconds);
-      const check = await load(mixer.address, payload, connections, seconds);
+      const ceiling = await load(echo.ready[1]!, payload, connections, seconds);
+      const check = await load(mixer.ready[1]!, payload, connections, seconds);
       if (ceiling.errors > 0 || check.errors > 0) throw new Error(`errors under load: check ${check.errors}, echo ${ceiling.errors}`);
       printBench(`grpc.c${connections}.echo_ceiling`, ceiling.perSecond, 'calls/s');
       printBench(`grpc.c${connections}.check`, check.perSecond, 'calls/s');
@@ -104,12 +83,12 @@ export async function runGrpcBench(options: BenchOptions): Promise<void> {
       printBench(`grpc.c${connections}.echo_p99`, ceiling.p99Ms, 'ms');
       if (connections === 16) uncached = check.perSecond;
     }
-    if (uncached === 0) uncached = (await load(mixer.address, payload, 16, seconds)).perSecond;
+    if (uncached === 0) uncached = (await load(mixer.ready[1]!, payload, 16, seconds)).perSecond;
 
     // Through the client: 95% of checks repeat one of 20 request shapes already cached; 5% carry a
     // new request.path, which a rule reads, so they miss and go to Mixer. 320 checks are in
     // flight, so that the misses alone keep as many calls in flight (16) as the uncached run.
-    const client = new MixerClient({ transport: new GrpcMixerTransport({ target: mixer.address }) });
+    const client = new MixerClient({ transport: new GrpcMixerTransport({ target: mixer.ready[1]! }) });
     const repeated = Array.from({ length: 20 }, (_, index) => withPath(bag, `/details/${index}`));
     for (const request of repeated) await client.check(request);
     const count = options.quick ? 40_000 : 200_000;
@@ -144,7 +123,7 @@ export async function runGrpcBench(options: BenchOptions): Promise<void> {
     await client.close();
     if (delivered.dropped > 0) throw new Error(`reports were dropped: ${JSON.stringify(delivered)}`);
   } finally {
-    await Promise.all([stop(echo.child), stop(mixer.child)]);
+    await Promise.all([stopProcess(echo.child), stopProcess(mixer.child)]);
     await rm(directory, { recursive: true, force: true });
   }
 }

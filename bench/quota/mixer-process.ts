@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNodeProcess, stopProcess } from '../child-process.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'cli', 'bin.js');
 
@@ -17,33 +18,11 @@ export interface MixerProcess {
 /** Starts `mixer server --config DIR` on free ports, without watching; resolves once it serves. */
 export function startMixerProcess(configDir: string, logLevel = 'error', extraArgs: readonly string[] = []): Promise<MixerProcess> {
   const args = [BIN, 'server', '--config', configDir, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--no-watch', '--log-level', logLevel, ...extraArgs];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const api = /API\s+(http:\/\/[\d.:]+)\/v1\/check/.exec(output);
-      const monitoring = /monitoring\s+(http:\/\/[\d.:]+\/metrics)/.exec(output);
-      if (api !== null && monitoring !== null) {
-        child.stdout.off('data', onData);
-        child.stderr.off('data', onData);
-        child.stdout.resume();
-        child.stderr.resume();
-        child.removeAllListeners('exit');
-        resolve({ child, url: api[1]!, metricsUrl: monitoring[1]!, stop: () => stopProcess(child) });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`mixer server exited with ${String(code)}: ${output}`)));
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  return startNodeProcess(args, (output) => {
+    const api = /API\s+(http:\/\/[\d.:]+)\/v1\/check/.exec(output);
+    const monitoring = /monitoring\s+(http:\/\/[\d.:]+\/metrics)/.exec(output);
+    return api !== null && monitoring !== null ? { url: api[1]!, metricsUrl: monitoring[1]! } : undefined;
+  }).then(({ child, ready }) => ({ child, ...ready, stop: () => stopProcess(child) }));
 }
 
 /** The value of one sample of a Prometheus text exposition (0 when absent). */

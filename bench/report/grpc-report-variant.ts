@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startNodeProcessMatching, stopProcess } from '../child-process.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,53 +19,25 @@ export interface GrpcReportResult {
   readonly calls: number;
 }
 
-function startProcess(args: readonly string[], pattern: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match === null) return;
-      child.stdout.off('data', onData);
-      child.stderr.off('data', onData);
-      child.stdout.resume();
-      child.stderr.resume();
-      child.removeAllListeners('exit');
-      resolve({ child, match });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}: ${output}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /**
  * The gRPC Report API end to end: `mixer server` over `configDir` in its own process, loaded by
  * bench/grpc's load generator (another process) sending `payload` (one encoded ReportRequest)
  * with `concurrency` calls in flight for `seconds`.
  */
 export async function runGrpcReport(configDir: string, payload: Buffer, concurrency: number, seconds: number): Promise<GrpcReportResult> {
-  const server = await startProcess(
+  const server = await startNodeProcessMatching(
     [BIN, 'server', '--config', configDir, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--no-watch', '--log-level', 'error', '--handler-timeout', '5s'],
     /gRPC\s+grpc:\/\/(\S+)[\s\S]*monitoring\s+(http:\/\/\S+\/metrics)/,
   );
   try {
-    const [, address, metricsUrl] = server.match;
+    const [, address, metricsUrl] = server.ready;
     const before = cpuSecondsOf(server.child.pid);
     const started = performance.now();
-    const load = await startProcess([LOAD, address!, '/istio.mixer.v1.Mixer/Report', payload.toString('base64'), String(concurrency), String(seconds)], /(\{.*\})\n/);
+    const load = await startNodeProcessMatching([LOAD, address!, '/istio.mixer.v1.Mixer/Report', payload.toString('base64'), String(concurrency), String(seconds)], /(\{.*\})\n/);
     const elapsed = (performance.now() - started) / 1000;
     const serverCpuSeconds = cpuSecondsOf(server.child.pid) - before;
-    await stop(load.child);
-    const stats = JSON.parse(load.match[1]!) as { calls: number; errors: number; perSecond: number };
+    await stopProcess(load.child);
+    const stats = JSON.parse(load.ready[1]!) as { calls: number; errors: number; perSecond: number };
     const metrics = await (await fetch(metricsUrl!)).text();
     const instances = /^mixer_report_instances_total (\d+)/m.exec(metrics);
     return {
@@ -77,7 +49,7 @@ export async function runGrpcReport(configDir: string, payload: Buffer, concurre
       calls: stats.calls,
     };
   } finally {
-    await stop(server.child);
+    await stopProcess(server.child);
   }
 }
 
