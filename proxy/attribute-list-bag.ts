@@ -5,7 +5,7 @@ import type { AttributeList } from './identity-attributes.js';
 
 /**
  * A bag over the proxy's attribute list without copying it (the request path builds the list
- * once; the Mixer client copies what it keeps, e.g. a report waiting for its batch). Every
+ * once, and hands it over to the report batch at the end: MixerClient.adoptReport). Every
  * STRING_MAP in the list already carries its attribute name.
  */
 export class AttributeListBag implements AttributeBag {

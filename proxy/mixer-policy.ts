@@ -35,8 +35,9 @@ export class MixerPolicy {
     return decision;
   }
 
+  /** Hands `attributes` over to the report batch: the caller must not change the list afterwards. */
   report(attributes: AttributeList): void {
-    if (this.options.reportEnabled) this.client.report(new AttributeListBag(attributes));
+    if (this.options.reportEnabled) this.client.adoptReport(new AttributeListBag(attributes));
   }
 
   close(): Promise<void> {

@@ -50,6 +50,19 @@ export class StringMap {
     return this.map;
   }
 
+  /**
+   * Calls `visit(key, value, context)` for every entry, in the order `entries` has them, without
+   * building a Map for a record-backed map (encoders walk maps once per request).
+   */
+  forEachEntry<Context>(visit: (key: string, value: string, context: Context) => void, context: Context): void {
+    if (this.map !== undefined) {
+      for (const [key, value] of this.map) visit(key, value, context);
+      return;
+    }
+    const record = this.record!;
+    for (const key of Object.keys(record)) visit(key, record[key]!, context);
+  }
+
   /** The same entries under another attribute name. */
   withName(name: string): StringMap {
     if (name === this.name) return this;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AttributeBag } from '../attribute/bag.js';
 import { ChildBag } from '../attribute/child-bag.js';
+import { TrackingBag } from '../attribute/tracking-bag.js';
 import { RpcCode } from '../status/rpc-code.js';
 import { bag, scriptedClient } from './testing/client-fixture.js';
 import { unavailable } from './testing/scripted-transport.js';
@@ -164,5 +165,20 @@ describe('report failures', () => {
     await clock.advance(2000);
     assert.deepEqual(paths(transport.reports), [['/0']]);
     assert.equal(client.statistics().report.batchFailures, 1);
+  });
+
+  test('adoptReport batches the very bag handed over (no copy), unwrapped from a TrackingBag, as report batches a copy', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 2 } });
+    const copied = entry(0);
+    const adopted = entry(1);
+    const tracking = new TrackingBag(adopted);
+    client.report(copied);
+    client.adoptReport(tracking);
+    await clock.advance(0);
+    assert.deepEqual(paths(transport.reports), [['/0', '/1']]);
+    const [first, second] = transport.reports[0]!;
+    assert.notEqual(first, copied, 'report copies');
+    assert.equal(second, adopted, 'adoptReport hands the bag on as it is');
+    assert.deepEqual(tracking.referenced.toStrings(), [], 'the client read nothing through the tracking bag');
   });
 });

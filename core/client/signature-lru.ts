@@ -14,6 +14,8 @@ interface Slot<V> {
  */
 export class SignatureLru<V> {
   private readonly slots = new Map<number, Slot<V>>();
+  /** The hash of the most recently used slot (last in `slots`): a hit on it need not move it. */
+  private newest: number | undefined;
 
   constructor(
     private readonly maxEntries: number,
@@ -32,8 +34,11 @@ export class SignatureLru<V> {
     const hash = this.hash(signature);
     const slot = this.slots.get(hash);
     if (slot === undefined || slot.signature !== signature) return undefined;
-    this.slots.delete(hash);
-    this.slots.set(hash, slot);
+    if (hash !== this.newest) {
+      this.slots.delete(hash);
+      this.slots.set(hash, slot);
+      this.newest = hash;
+    }
     slot.lastUsed = now;
     return slot.value;
   }
@@ -50,15 +55,22 @@ export class SignatureLru<V> {
       this.slots.delete(oldest.value);
     }
     this.slots.set(hash, { signature, value, lastUsed: now });
+    this.newest = hash;
   }
 
   delete(signature: string): void {
     const hash = this.hash(signature);
-    if (this.slots.get(hash)?.signature === signature) this.slots.delete(hash);
+    if (this.slots.get(hash)?.signature === signature) this.remove(hash);
   }
 
   clear(): void {
     this.slots.clear();
+    this.newest = undefined;
+  }
+
+  private remove(hash: number): void {
+    this.slots.delete(hash);
+    if (hash === this.newest) this.newest = undefined;
   }
 
   /** Removes idle entries, oldest first (the map is in order of last use). */
@@ -66,7 +78,7 @@ export class SignatureLru<V> {
     if (this.idleMs === Number.POSITIVE_INFINITY) return;
     for (const [hash, slot] of this.slots) {
       if (now - slot.lastUsed < this.idleMs) break;
-      this.slots.delete(hash);
+      this.remove(hash);
     }
   }
 }

@@ -80,8 +80,8 @@ export function encodeReportRequests(
   manifest: AttributeManifest,
   globalWordCount: number,
 ): Buffer[] {
+  if (encoding === ReportEncoding.INDEPENDENT) return [encodeOne(batch, encoding, manifest, globalWordCount)];
   const bags = batch.map(bagEntries);
-  if (encoding === ReportEncoding.INDEPENDENT) return [encodeOne(bags, encoding, manifest, globalWordCount)];
   const requests: Buffer[] = [];
   let part: [string, AttributeValue][][] = [];
   let previous: Map<string, AttributeValue> | undefined;
@@ -99,8 +99,8 @@ export function encodeReportRequests(
   return requests;
 }
 
-function encodeOne(entries: readonly (readonly [string, AttributeValue])[][], encoding: ReportEncoding, manifest: AttributeManifest, globalWordCount: number): Buffer {
-  const writer = new WireWriter(1024);
+function encodeOne(entries: readonly (AttributeBag | readonly (readonly [string, AttributeValue])[])[], encoding: ReportEncoding, manifest: AttributeManifest, globalWordCount: number): Buffer {
+  const writer = new WireWriter(1024 * entries.length);
   const table = new WordTable(globalWordCount);
   for (const attributes of entries) {
     const mark = writer.begin(1);

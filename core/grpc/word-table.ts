@@ -12,10 +12,17 @@ export class WordTable {
 
   constructor(readonly globalWordCount: number) {}
 
+  /** Every word `index` has answered, global or local: a batch repeats most words, so one lookup. */
+  private readonly indexes = new Map<string, number>();
+
   index(word: string): number {
-    const global = GLOBAL_WORD_INDEX.get(word);
-    if (global !== undefined && global < this.globalWordCount) return global;
-    return this.local(word);
+    let index = this.indexes.get(word);
+    if (index === undefined) {
+      const global = GLOBAL_WORD_INDEX.get(word);
+      index = global !== undefined && global < this.globalWordCount ? global : this.local(word);
+      this.indexes.set(word, index);
+    }
+    return index;
   }
 
   /**
