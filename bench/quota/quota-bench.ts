@@ -109,7 +109,7 @@ function startEchoServer(): Promise<EchoServer> {
  */
 export async function runQuotaBench(options: BenchOptions): Promise<void> {
   if (redisServerBinary() === undefined) throw new Error('the quota bench needs redis-server (set REDIS_SERVER or install it)');
-  const seconds = options.quick ? 2 : 8;
+  const seconds = options.quick ? 1 : 8;
   const levels = options.quick ? [16] : [16, 64];
   const redis = await RedisServer.start();
   const directory = await mkdtemp(join(tmpdir(), 'mixer-quota-bench-'));
