@@ -31,7 +31,7 @@ export function sinkValue(): number {
  * `batchMillis`, runs `trials` batches, reports the median.
  */
 export function measureRate(name: string, iteration: (index: number) => unknown, options: BenchOptions): RateResult {
-  const batchMillis = options.quick ? 60 : 250;
+  const batchMillis = options.quick ? 30 : 250;
   const trials = options.quick ? 5 : 9;
   // Warm up and calibrate.
   let batch = 1000;

@@ -36,7 +36,9 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const [name, bench] of Object.entries(BENCHES)) {
     if (only !== undefined && name !== only) continue;
     process.stderr.write(`# bench ${name}${options.quick ? ' (quick)' : ''}\n`);
+    const started = performance.now();
     await bench(options);
+    process.stderr.write(`# bench ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
   return 0;
 }

@@ -13,11 +13,11 @@ import type { ElasticsearchParams } from './params.js';
  * Builds the handler from validated params. Nothing is sent at build time: an Elasticsearch
  * that is down does not fail the build, its documents wait in the buffer.
  */
-export function buildElasticsearchHandler(
+export async function buildElasticsearchHandler(
   config: HandlerConfig<ElasticsearchParams>,
   env: AdapterEnvironment,
   overrides: ClientOverrides = {},
-): ElasticsearchHandler {
+): Promise<ElasticsearchHandler> {
   const { params } = config;
   const logentry = IndexNamer.compile(params.indexPrefix, params.indexDateFormat);
   const tracespan = IndexNamer.compile(params.tracespanIndexPrefix, params.indexDateFormat);
@@ -33,7 +33,7 @@ export function buildElasticsearchHandler(
       pushTimeoutMs: params.pushTimeoutDuration.toMillis(),
       backoff: { initialMs: params.initialBackoffDuration.toMillis(), maxMs: params.maxBackoffDuration.toMillis() },
     },
-    new BulkSink(createClient(params, overrides), { action: params.bulkAction, pipeline: params.pipeline }),
+    new BulkSink(await createClient(params, overrides), { action: params.bulkAction, pipeline: params.pipeline }),
     env,
     metrics,
   );

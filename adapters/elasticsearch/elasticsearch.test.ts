@@ -50,7 +50,7 @@ function logEntry(variables: Record<string, InstanceValue>, overrides: Partial<L
   };
 }
 
-function setup(rawParams: Record<string, unknown> = {}) {
+async function setup(rawParams: Record<string, unknown> = {}) {
   const mock = new Mock();
   const bodies: string[] = [];
   const paths: string[] = [];
@@ -94,7 +94,7 @@ function setup(rawParams: Record<string, unknown> = {}) {
   const parsed = info.params.parse({ pushIntervalDuration: '1s', ...rawParams });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const env = new ManualEnvironment();
-  const handler = buildElasticsearchHandler({ name: 'es.handler.istio-system', params: parsed.value, instances: [] }, env, {
+  const handler = await buildElasticsearchHandler({ name: 'es.handler.istio-system', params: parsed.value, instances: [] }, env, {
     // The mock's typings name the CommonJS build's BaseConnection, the adapter the ESM build's; at runtime either works.
     Connection: RecordingConnection as unknown as ClientOverrides['Connection'],
   });
@@ -165,7 +165,7 @@ describe('elasticsearch params', () => {
 
 describe('elasticsearch bulk bodies', () => {
   it('indexes a logentry into istio-logs-<UTC date of the entry>, mapping every attribute type to JSON', async () => {
-    const { env, handler, bodies, paths } = setup();
+    const { env, handler, bodies, paths } = await setup();
     handler.handleLogEntry([
       logEntry(
         {
@@ -208,7 +208,7 @@ describe('elasticsearch bulk bodies', () => {
   });
 
   it('uses the configured prefixes and date pattern', async () => {
-    const { env, handler, bodies } = setup({ indexPrefix: 'mesh-access-', tracespanIndexPrefix: 'mesh-spans-', indexDateFormat: 'YYYY-MM-DD.HH' });
+    const { env, handler, bodies } = await setup({ indexPrefix: 'mesh-access-', tracespanIndexPrefix: 'mesh-spans-', indexDateFormat: 'YYYY-MM-DD.HH' });
     handler.handleLogEntry([logEntry({ n: 1 })]);
     await env.advance(1000);
     await handler.flush();
@@ -216,7 +216,7 @@ describe('elasticsearch bulk bodies', () => {
   });
 
   it('writes create actions for data streams and names the ingest pipeline when configured', async () => {
-    const { env, handler, bodies, paths } = setup({ bulkAction: 'create', pipeline: 'geoip', indexPrefix: 'logs-istio-default', indexDateFormat: '' });
+    const { env, handler, bodies, paths } = await setup({ bulkAction: 'create', pipeline: 'geoip', indexPrefix: 'logs-istio-default', indexDateFormat: '' });
     handler.handleLogEntry([logEntry({ n: 1 })]);
     await env.advance(1000);
     await handler.flush();
@@ -226,7 +226,7 @@ describe('elasticsearch bulk bodies', () => {
   });
 
   it('indexes a tracespan into istio-traces-<UTC date of its start>', async () => {
-    const { env, handler, bodies } = setup();
+    const { env, handler, bodies } = await setup();
     const span: TraceSpanInstance = {
       name: 'span.instance.istio-system',
       traceId: 'abc',
@@ -277,11 +277,11 @@ describe('elasticsearch bulk bodies', () => {
   });
 
   it('sends a full batch at once and splits by maxBatchEntries and maxBatchSizeBytes', async () => {
-    const { handler, bodies } = setup({ maxBatchEntries: 2, pushIntervalDuration: '1h' });
+    const { handler, bodies } = await setup({ maxBatchEntries: 2, pushIntervalDuration: '1h' });
     handler.handleLogEntry([logEntry({ n: 1 }), logEntry({ n: 2 }), logEntry({ n: 3 })]);
     await handler.flush();
     assert.deepEqual(bodies.map((body) => body.split('\n').length - 1), [4, 2]);
-    const small = setup({ maxBatchSizeBytes: 350, pushIntervalDuration: '1h' });
+    const small = await setup({ maxBatchSizeBytes: 350, pushIntervalDuration: '1h' });
     small.handler.handleLogEntry([logEntry({ n: 1 }), logEntry({ n: 2 }), logEntry({ n: 3 })]);
     await small.handler.flush();
     assert.deepEqual(small.bodies.map((body) => body.split('\n').length - 1), [4, 2]);
@@ -290,7 +290,7 @@ describe('elasticsearch bulk bodies', () => {
 
 describe('elasticsearch failures', () => {
   it('retries items refused with 429 or 5xx and drops (and counts) items refused with another 4xx', async () => {
-    const { env, handler, bodies, answer } = setup();
+    const { env, handler, bodies, answer } = await setup();
     answer([{ status: 201 }, { status: 429, type: 'es_rejected_execution_exception' }, { status: 400, type: 'mapper_parsing_exception' }, { status: 503, type: 'unavailable_shards_exception' }]);
     handler.handleLogEntry([1, 2, 3, 4].map((n) => logEntry({ n })));
     await env.advance(1000);
@@ -309,7 +309,7 @@ describe('elasticsearch failures', () => {
   });
 
   it('retries a whole request answered 429 or 5xx, or lost on the way, and drops one answered 4xx', async () => {
-    const { env, handler, bodies, answer } = setup({ initialBackoffDuration: '100ms' });
+    const { env, handler, bodies, answer } = await setup({ initialBackoffDuration: '100ms' });
     const failure = (statusCode: number) => new errors.ResponseError({ body: { error: { type: 'x' }, status: statusCode }, statusCode, headers: {}, warnings: null, meta: {} as never });
     answer(failure(503), failure(429), new errors.ConnectionError('connect ECONNREFUSED'), []);
     handler.handleLogEntry([logEntry({ n: 1 })]);
@@ -330,7 +330,7 @@ describe('elasticsearch failures', () => {
   });
 
   it('never makes Report wait: a hanging request is abandoned after the push timeout and retried', async () => {
-    const { env, handler, bodies, hold } = setup({ pushTimeoutDuration: '2s' });
+    const { env, handler, bodies, hold } = await setup({ pushTimeoutDuration: '2s' });
     const release = hold();
     handler.handleLogEntry([logEntry({ n: 1 })]);
     await env.advance(1000);
@@ -349,7 +349,7 @@ describe('elasticsearch failures', () => {
   });
 
   it('keeps at most maxBufferedEntries while Elasticsearch is down, dropping the oldest', async () => {
-    const { env, handler, bodies, answer } = setup({ maxBufferedEntries: 2, initialBackoffDuration: '100ms' });
+    const { env, handler, bodies, answer } = await setup({ maxBufferedEntries: 2, initialBackoffDuration: '100ms' });
     answer(new errors.ConnectionError('connect ECONNREFUSED'));
     handler.handleLogEntry([logEntry({ n: 1 })]);
     await env.advance(1000);
@@ -363,7 +363,7 @@ describe('elasticsearch failures', () => {
   });
 
   it('flushes on close, then closes the client', async () => {
-    const { handler, bodies, closedConnections } = setup({ pushIntervalDuration: '1h' });
+    const { handler, bodies, closedConnections } = await setup({ pushIntervalDuration: '1h' });
     handler.handleLogEntry([logEntry({ n: 1 })]);
     await handler.close();
     assert.equal(bodies.length, 1);

@@ -51,13 +51,15 @@ async function load(url: string, connections: number, seconds: number): Promise<
 export async function runCheckBench(options: BenchOptions): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'mixer-bench-'));
   await writeFile(join(directory, 'rules.yaml'), twentyRuleConfig());
-  const seconds = options.quick ? 3 : 10;
+  const seconds = options.quick ? 1.5 : 10;
   const levels = options.quick ? [16] : [1, 16, 64];
-  const echo = await startNodeProcessMatching([join(HERE, 'echo-server.js')], /(http:\/\/[\d.:]+)/);
-  const mixer = await startNodeProcessMatching(
-    [BIN, 'server', '--config', directory, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
-    /API\s+(http:\/\/[\d.:]+)\/v1\/check/,
-  );
+  const [echo, mixer] = await Promise.all([
+    startNodeProcessMatching([join(HERE, 'echo-server.js')], /(http:\/\/[\d.:]+)/),
+    startNodeProcessMatching(
+      [BIN, 'server', '--config', directory, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
+      /API\s+(http:\/\/[\d.:]+)\/v1\/check/,
+    ),
+  ]);
   try {
     // Both must answer correctly before their speed means anything.
     const probe = (await (await fetch(`${mixer.ready[1]!}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_REQUEST) })).json()) as {
@@ -66,8 +68,8 @@ export async function runCheckBench(options: BenchOptions): Promise<void> {
     if (probe.precondition.status.code !== 0 || probe.precondition.routeDirective === undefined) {
       throw new Error(`the bench request should be allowed with a header operation: ${JSON.stringify(probe)}`);
     }
-    await load(`${mixer.ready[1]!}/v1/check`, 16, 1); // warm-up
-    await load(`${echo.ready[1]!}/echo`, 16, 1);
+    await load(`${mixer.ready[1]!}/v1/check`, 16, options.quick ? 0.5 : 1); // warm-up
+    await load(`${echo.ready[1]!}/echo`, 16, options.quick ? 0.5 : 1);
     for (const connections of levels) {
       const ceiling = await load(`${echo.ready[1]!}/echo`, connections, seconds);
       const check = await load(`${mixer.ready[1]!}/v1/check`, connections, seconds);

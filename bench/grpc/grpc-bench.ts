@@ -51,17 +51,19 @@ function load(target: string, payload: Buffer, concurrency: number, seconds: num
 export async function runGrpcBench(options: BenchOptions): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'mixer-grpc-bench-'));
   await writeFile(join(directory, 'rules.yaml'), twentyRuleConfig());
-  const seconds = options.quick ? 3 : 8;
+  const seconds = options.quick ? 1.5 : 8;
   const levels = options.quick ? [16] : [1, 16, 64];
   const manifest = AttributeManifest.standard();
   const bag = requestBagFromJson(BENCH_REQUEST.attributes, manifest);
   const payload = encodeCheckRequest({ attributes: bag, quotas: new Map(), deduplicationId: '' }, manifest, GLOBAL_WORD_COUNT);
 
-  const echo = await startNodeProcessMatching([join(HERE, 'echo-server.js')], /grpc:\/\/([\d.:]+)/);
-  const mixer = await startNodeProcessMatching(
-    [BIN, 'server', '--config', directory, '--grpc-port', '0', '--http-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
-    /gRPC\s+grpc:\/\/([\d.:]+)/,
-  );
+  const [echo, mixer] = await Promise.all([
+    startNodeProcessMatching([join(HERE, 'echo-server.js')], /grpc:\/\/([\d.:]+)/),
+    startNodeProcessMatching(
+      [BIN, 'server', '--config', directory, '--grpc-port', '0', '--http-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
+      /gRPC\s+grpc:\/\/([\d.:]+)/,
+    ),
+  ]);
   let uncached = 0;
   try {
     // The server must answer correctly before its speed means anything.

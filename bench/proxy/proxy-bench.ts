@@ -1,38 +1,16 @@
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNodeProcessMatching, stopProcess } from '../child-process.js';
 import { printBench, type BenchOptions } from '../harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'core', 'cli', 'bin.js');
-
-/** Starts a child process and resolves with the first match of `pattern` in its output. */
-function startProcess(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; match: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match !== null) resolve({ child, match: match[1]! });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}: ${output}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 interface Latency {
   readonly p50Us: number;
@@ -139,23 +117,27 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
   const children: ChildProcess[] = [];
   const pids = new Map<string, number | undefined>();
   const start = async (args: string[], pattern: RegExp, name: string): Promise<string> => {
-    const started = await startProcess(args, pattern);
+    const started = await startNodeProcessMatching(args, pattern);
     children.push(started.child);
     pids.set(name, started.child.pid);
-    return started.match;
+    return started.ready[1]!;
   };
   try {
     await writeFile(join(directory, 'mixer.yaml'), MIXER_CONFIG);
-    const upstreamPort = Number(await start([join(HERE, 'upstream-server.js')], /http:\/\/127\.0\.0\.1:(\d+)/, 'upstream'));
-    const pipePort = Number(await start([join(HERE, 'pipe-forwarder.js'), String(upstreamPort)], /http:\/\/127\.0\.0\.1:(\d+)/, 'pipe'));
-    const grpc = await start(
-      [BIN, 'server', '--config', directory, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
-      /gRPC\s+(grpc:\/\/[\d.:]+)/,
-      'mixer',
-    );
+    const [upstreamPort, grpc] = await Promise.all([
+      start([join(HERE, 'upstream-server.js')], /http:\/\/127\.0\.0\.1:(\d+)/, 'upstream').then(Number),
+      start(
+        [BIN, 'server', '--config', directory, '--http-port', '0', '--grpc-port', '0', '--monitoring-port', '0', '--log-level', 'error', '--no-watch'],
+        /gRPC\s+(grpc:\/\/[\d.:]+)/,
+        'mixer',
+      ),
+    ]);
     const mixerBlock = `mixer:\n  address: ${grpc}\n  failPolicy: FAIL_CLOSE\n`;
     await writeFile(join(directory, 'inbound.yaml'), `workload:\n  name: upstream-v1\n  labels: { app: upstream }\ninbound:\n  listen: 127.0.0.1:0\n  app: 127.0.0.1:${upstreamPort}\n${mixerBlock}`);
-    const inboundPort = Number(await start([BIN, 'proxy', '--config', join(directory, 'inbound.yaml'), '--log-level', 'error'], /inbound\s+127\.0\.0\.1:(\d+)/, 'hop'));
+    const [pipePort, inboundPort] = await Promise.all([
+      start([join(HERE, 'pipe-forwarder.js'), String(upstreamPort)], /http:\/\/127\.0\.0\.1:(\d+)/, 'pipe').then(Number),
+      start([BIN, 'proxy', '--config', join(directory, 'inbound.yaml'), '--log-level', 'error'], /inbound\s+127\.0\.0\.1:(\d+)/, 'hop').then(Number),
+    ]);
     await writeFile(
       join(directory, 'registry.yaml'),
       `services:\n- host: upstream.default.svc.cluster.local\n  endpoints:\n  - address: 127.0.0.1:${inboundPort}\n    name: upstream-v1\n    labels: { app: upstream }\n`,
@@ -169,15 +151,15 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
       { name: 'hop', port: inboundPort, host: 'upstream' },
       { name: 'pair', port: outboundPort, host: 'upstream' },
     ] as const;
-    const count = options.quick ? 3000 : 20_000;
-    const seconds = options.quick ? 3 : 10;
+    const count = options.quick ? 500 : 20_000;
+    const seconds = options.quick ? 1 : 10;
     const connections = 16;
     const latency = new Map<string, Latency>();
     const rate = new Map<string, number>();
     const cpu = new Map<string, readonly (number | undefined)[]>();
     for (const target of targets) latency.set(target.name, await sequentialLatency(target.port, target.host, count));
     for (const target of targets) {
-      await throughput(target.port, target.host, connections, 1); // warm-up
+      await throughput(target.port, target.host, connections, options.quick ? 0.3 : 1); // warm-up
       // The forwarder's own CPU per request, and Mixer's (it decodes the reports on the same cores).
       // For the pair, both sidecars' CPU counts: watched = [outbound, mixer, inbound].
       const watched = [pids.get(target.name), pids.get('mixer'), target.name === 'pair' ? pids.get('hop') : undefined];
@@ -206,7 +188,7 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
     printBench('proxy.hop_vs_pipe.throughput', rate.get('hop')! / rate.get('pipe')!, 'ratio');
     printBench('proxy.pair_vs_direct.throughput', rate.get('pair')! / rate.get('direct')!, 'ratio');
   } finally {
-    await Promise.all(children.map((child) => stop(child)));
+    await Promise.all(children.map((child) => stopProcess(child)));
     await rm(directory, { recursive: true, force: true });
   }
 }

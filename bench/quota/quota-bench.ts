@@ -116,22 +116,27 @@ export async function runQuotaBench(options: BenchOptions): Promise<void> {
   const mixers = new Map<QuotaBackend, MixerProcess>();
   let echo: EchoServer | undefined;
   try {
+    await Promise.all(
+      BACKENDS.map(async (backend) => {
+        const configDir = join(directory, backend);
+        await mkdir(configDir);
+        await writeFile(join(configDir, 'quota.yaml'), quotaBenchConfig(backend, redis.address));
+        mixers.set(backend, await startMixerProcess(configDir));
+      }),
+    );
     for (const backend of BACKENDS) {
-      const configDir = join(directory, backend);
-      await mkdir(configDir);
-      await writeFile(join(configDir, 'quota.yaml'), quotaBenchConfig(backend, redis.address));
-      const mixer = await startMixerProcess(configDir);
-      mixers.set(backend, mixer);
+      const mixer = mixers.get(backend)!;
       await probe(mixer, backend);
-      await load(`${mixer.url}/v1/check`, 16, 1); // warm-up
+      await load(`${mixer.url}/v1/check`, 16, options.quick ? 0.5 : 1); // warm-up
     }
     echo = await startEchoServer();
-    await load(`${echo.url}/echo`, 16, 1);
+    await load(`${echo.url}/echo`, 16, options.quick ? 0.5 : 1);
     for (const connections of levels) {
       // Each backend runs twice, in mirrored order (A B C C B A), and the runs are averaged, so a
-      // drift in the machine's load (others share it) weighs on every backend alike.
+      // drift in the machine's load (others share it) weighs on every backend alike. A quick run
+      // goes through them once.
       const runs = new Map<QuotaBackend, LoadResult[]>();
-      for (const backend of [...BACKENDS, ...[...BACKENDS].reverse()]) {
+      for (const backend of options.quick ? BACKENDS : [...BACKENDS, ...[...BACKENDS].reverse()]) {
         const result = await load(`${mixers.get(backend)!.url}/v1/check`, connections, seconds);
         if (result.errors > 0) throw new Error(`${backend}: ${result.errors} errors under load`);
         runs.set(backend, [...(runs.get(backend) ?? []), result]);

@@ -46,7 +46,7 @@ interface Measured {
  * time the Mixer process (and, for out of process, the adapter process) used.
  */
 export async function runReportBench(options: BenchOptions): Promise<void> {
-  const seconds = options.quick ? 1 : 5;
+  const seconds = options.quick ? 0.8 : 5;
   const hasPrometheus = BUILT_IN_ADAPTERS.some((module) => module.info.name === 'prometheus');
   const variants: Variant[] = [
     { name: 'ceiling_no_rules', backends: ['none'] },
