@@ -7,19 +7,13 @@ import { AdapterLoadError, loadAdapterModule } from '../config/adapter-module-lo
 import { AdapterHost } from '../oop/adapter-host.js';
 import { templateWire } from '../oop/template-wire.js';
 import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+import { parseLogLevel, parsePortOption, serveUntilSignal } from './long-running.js';
 
-const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The line `serve` prints once it listens; tests and scripts read the address from it. */
 export const LISTENING_PREFIX = 'mixer adapter: listening on ';
 /** The line `serve --monitoring-port` prints with the URL of the adapter's own metrics. */
 export const METRICS_PREFIX = 'mixer adapter: metrics on ';
-
-function portOption(name: string, value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${name} ${value}: expected a port number 0-65535`);
-  return port;
-}
 
 /** GET /metrics: the hosted handlers' own metrics (what `env.metrics` collects), in Prometheus text format. */
 async function serveMetrics(host: AdapterHost, interfaceName: string, port: number): Promise<{ server: Server; url: string }> {
@@ -81,10 +75,9 @@ Options:
     if (action !== 'serve') throw new UsageError(action === undefined ? 'missing action: serve' : `unknown action '${action}' (expected serve)`);
     if (specifier === undefined) throw new UsageError('missing MODULE: the adapter module to serve (a path or package exporting defineAdapter())');
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-    const port = portOption('port', values.port ?? '0');
-    const monitoringPort = values['monitoring-port'] === undefined ? undefined : portOption('monitoring-port', values['monitoring-port']);
-    const level = values['log-level'] ?? 'info';
-    if (!LEVELS.includes(level)) throw new UsageError(`--log-level ${level}: expected one of ${LEVELS.join(', ')}`);
+    const port = parsePortOption('port', values.port ?? '0');
+    const monitoringPort = values['monitoring-port'] === undefined ? undefined : parsePortOption('monitoring-port', values['monitoring-port']);
+    const level = parseLogLevel(values['log-level']);
 
     let info: AdapterInfo;
     try {
@@ -93,7 +86,7 @@ Options:
       if (error instanceof AdapterLoadError) throw new UsageError(error.message.replace('--adapter ', ''));
       throw error;
     }
-    const logger = pino({ level: level, base: { service: 'mixer-adapter', adapter: info.name } }, pino.destination(2));
+    const logger = pino({ level, base: { service: 'mixer-adapter', adapter: info.name } }, pino.destination(2));
     const unsupported = info.supportedTemplates.filter((template) => templateWire(template) === undefined);
     if (unsupported.length > 0) logger.warn({ templates: unsupported }, 'templates that cannot be served out of process are left out');
     const host = new AdapterHost(info, { logger });
@@ -101,17 +94,9 @@ Options:
     io.stderr(`${LISTENING_PREFIX}${address} (adapter '${info.name}': ${host.paths.join(', ')})\n`);
     const monitoring = monitoringPort === undefined ? undefined : await serveMetrics(host, values.host ?? '127.0.0.1', monitoringPort);
     if (monitoring !== undefined) io.stderr(`${METRICS_PREFIX}${monitoring.url}\n`);
-    await new Promise<void>((done) => {
-      const stop = (signal: string): void => {
-        logger.info({ signal }, 'shutting down');
-        monitoring?.server.close();
-        host.close().then(done, (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          done();
-        });
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+    await serveUntilSignal(logger, () => {
+      monitoring?.server.close();
+      return host.close();
     });
     return EXIT_OK;
   },

@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino, type Level } from 'pino';
+import { pino } from 'pino';
 import { SourcePositions } from '../config/source-positions.js';
 import { buildProxyConfig, loadProxyConfig } from '../../proxy/proxy-config-loader.js';
 import { ProxyConfigError } from '../../proxy/proxy-config-error.js';
 import type { ProxyConfig } from '../../proxy/proxy-config.js';
 import { SidecarProxy } from '../../proxy/sidecar-proxy.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
+import { parseLogLevel, serveUntilSignal } from './long-running.js';
 
-const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The flags as a partial config document, so flags and file go through one validation. */
 function flagOverrides(values: Readonly<Record<string, string | boolean | string[] | undefined>>): Record<string, unknown> {
@@ -107,8 +107,7 @@ Options:
       io.stdout(`${proxyCommand.usage}\n`);
       return EXIT_OK;
     }
-    const level = values['log-level'] ?? 'info';
-    if (!LEVELS.includes(level)) throw new UsageError(`--log-level ${level}: expected one of ${LEVELS.join(', ')}`);
+    const level = parseLogLevel(values['log-level']);
     const overrides = flagOverrides(values);
     let config: ProxyConfig;
     try {
@@ -123,7 +122,7 @@ Options:
       }
       throw error;
     }
-    const logger = pino({ level: level as Level | 'silent', base: { service: 'mixer-proxy', workload: config.workload.uid } });
+    const logger = pino({ level, base: { service: 'mixer-proxy', workload: config.workload.uid } });
     let proxy: SidecarProxy;
     try {
       proxy = await SidecarProxy.start(config, { logger });
@@ -138,17 +137,7 @@ Options:
     io.stderr(
       `mixer proxy: ${config.workload.uid} (mixer ${config.mixer.address}, ${config.mixer.failPolicy})\n  inbound  ${hostPortText(proxy.addresses.inbound)} -> ${hostPortText(config.inbound?.app)}\n  outbound ${hostPortText(proxy.addresses.outbound)}${proxy.addresses.outboundGrpc === undefined ? '' : `\n  outbound grpc ${hostPortText(proxy.addresses.outboundGrpc)}`}${tcp}\n`,
     );
-    await new Promise<void>((done) => {
-      const stop = (signal: string): void => {
-        logger.info({ signal }, 'shutting down');
-        proxy.close().then(done, (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          done();
-        });
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    await serveUntilSignal(logger, () => proxy.close());
     return EXIT_OK;
   },
 };

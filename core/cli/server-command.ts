@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { pino, type Level } from 'pino';
+import { pino } from 'pino';
 import { Duration } from '../attribute/duration.js';
 import { loadAdapterModule } from '../config/adapter-module-loader.js';
 import { MixerServer } from '../server/mixer-server.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
 import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+import { parseLogLevel, parsePortOption, serveUntilSignal } from './long-running.js';
 
 /** The example mesh config shipped with Mixer: the default when no --config is given. */
 export function embeddedConfigPath(): string {
@@ -20,13 +21,9 @@ export function embeddedConfigPath(): string {
   return join(directory, 'examples', 'bookstore');
 }
 
-const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function port(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new UsageError(`--${name} ${value}: expected a port number 0-65535`);
-  return parsed;
+  return value === undefined ? fallback : parsePortOption(name, value);
 }
 
 export const serverCommand: Command = {
@@ -77,8 +74,7 @@ Options:
       io.stdout(`${serverCommand.usage}\n`);
       return EXIT_OK;
     }
-    const level = values['log-level'] ?? 'info';
-    if (!LEVELS.includes(level)) throw new UsageError(`--log-level ${level}: expected one of ${LEVELS.join(', ')}`);
+    const level = parseLogLevel(values['log-level']);
     const timeout = values['handler-timeout'] === undefined ? undefined : Duration.tryParse(values['handler-timeout']);
     if (values['handler-timeout'] !== undefined && (timeout === undefined || timeout.toMillis() <= 0)) {
       throw new UsageError(`--handler-timeout ${values['handler-timeout']}: expected a positive duration such as 500ms or 2s`);
@@ -97,24 +93,14 @@ Options:
       handlerTimeoutMs: timeout?.toMillis() ?? DEFAULT_SERVER_OPTIONS.handlerTimeoutMs,
       watch: values['no-watch'] !== true,
     };
-    const logger = pino({ level: level as Level | 'silent', base: { service: 'mixer' } });
+    const logger = pino({ level, base: { service: 'mixer' } });
     const adapters = await Promise.all(options.adapterModules.map((specifier) => loadAdapterModule(specifier)));
     const server = new MixerServer(options, logger, adapters);
     const addresses = await server.start();
     io.stderr(
       `mixer: serving ${options.configPath}\n  gRPC        ${addresses.grpc} (istio.mixer.v1.Mixer)\n  API         ${addresses.http}/v1/check\n  monitoring  ${addresses.monitoring}/metrics\n`,
     );
-    await new Promise<void>((done) => {
-      const stop = (signal: string): void => {
-        logger.info({ signal }, 'shutting down');
-        server.close().then(done, (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          done();
-        });
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    await serveUntilSignal(logger, () => server.close());
     return EXIT_OK;
   },
 };
