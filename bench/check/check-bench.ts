@@ -1,4 +1,3 @@
-import autocannon from 'autocannon';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,37 +9,15 @@ import { ConfigStore } from '../../core/config/config-store.js';
 import { Dispatcher } from '../../core/runtime/dispatcher.js';
 import { MixerRuntime } from '../../core/runtime/mixer-runtime.js';
 import { startNodeProcessMatching, stopProcess } from '../child-process.js';
+import { postJsonLoad, type HttpLoadResult } from '../http-load.js';
 import { printBench, type BenchOptions } from '../harness.js';
 import { BENCH_REQUEST, twentyRuleConfig } from './twenty-rules.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'core', 'cli', 'bin.js');
 
-interface LoadResult {
-  readonly requestsPerSecond: number;
-  /** autocannon reports percentiles in whole milliseconds; the average keeps fractions. */
-  readonly averageMs: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly errors: number;
-}
-
-async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(BENCH_REQUEST),
-    connections,
-    duration: seconds,
-  });
-  return {
-    requestsPerSecond: result.requests.average,
-    averageMs: result.latency.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
+function load(url: string, connections: number, seconds: number): Promise<HttpLoadResult> {
+  return postJsonLoad(url, BENCH_REQUEST, connections, seconds);
 }
 
 /**

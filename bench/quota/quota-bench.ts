@@ -1,10 +1,10 @@
-import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedisServer, redisServerBinary } from '../../test/support/redis-server.js';
+import { postJsonLoad, type HttpLoadResult } from '../http-load.js';
 import { printBench, type BenchOptions } from '../harness.js';
 import { metricValue, startMixerProcess, type MixerProcess } from './mixer-process.js';
 import { QUOTA_BENCH_REQUEST, quotaBenchConfig, type QuotaBackend } from './quota-config.js';
@@ -13,30 +13,8 @@ const ECHO_SERVER = join(dirname(fileURLToPath(import.meta.url)), '..', 'check',
 
 const BACKENDS: readonly QuotaBackend[] = ['memquota', 'redisquota_fixed', 'redisquota_rolling'];
 
-interface LoadResult {
-  readonly requestsPerSecond: number;
-  readonly requests: number;
-  readonly averageMs: number;
-  readonly p99Ms: number;
-  readonly errors: number;
-}
-
-async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(QUOTA_BENCH_REQUEST),
-    connections,
-    duration: seconds,
-  });
-  return {
-    requestsPerSecond: result.requests.average,
-    requests: result.requests.total,
-    averageMs: result.latency.average,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
+function load(url: string, connections: number, seconds: number): Promise<HttpLoadResult> {
+  return postJsonLoad(url, QUOTA_BENCH_REQUEST, connections, seconds);
 }
 
 /** One Check must be granted before a figure means anything. */
@@ -47,12 +25,13 @@ async function probe(mixer: MixerProcess, backend: QuotaBackend): Promise<void> 
   if (quota?.grantedAmount !== '1') throw new Error(`${backend}: the bench request should be granted 1 unit: ${JSON.stringify(body)}`);
 }
 
-function average(results: readonly LoadResult[]): LoadResult {
-  const mean = (pick: (result: LoadResult) => number): number => results.reduce((sum, result) => sum + pick(result), 0) / results.length;
+function average(results: readonly HttpLoadResult[]): HttpLoadResult {
+  const mean = (pick: (result: HttpLoadResult) => number): number => results.reduce((sum, result) => sum + pick(result), 0) / results.length;
   return {
     requestsPerSecond: mean((result) => result.requestsPerSecond),
     requests: mean((result) => result.requests),
     averageMs: mean((result) => result.averageMs),
+    p50Ms: mean((result) => result.p50Ms),
     p99Ms: Math.max(...results.map((result) => result.p99Ms)),
     errors: mean((result) => result.errors),
   };
@@ -135,13 +114,13 @@ export async function runQuotaBench(options: BenchOptions): Promise<void> {
       // Each backend runs twice, in mirrored order (A B C C B A), and the runs are averaged, so a
       // drift in the machine's load (others share it) weighs on every backend alike. A quick run
       // goes through them once.
-      const runs = new Map<QuotaBackend, LoadResult[]>();
+      const runs = new Map<QuotaBackend, HttpLoadResult[]>();
       for (const backend of options.quick ? BACKENDS : [...BACKENDS, ...[...BACKENDS].reverse()]) {
         const result = await load(`${mixers.get(backend)!.url}/v1/check`, connections, seconds);
         if (result.errors > 0) throw new Error(`${backend}: ${result.errors} errors under load`);
         runs.set(backend, [...(runs.get(backend) ?? []), result]);
       }
-      const results = new Map<QuotaBackend, LoadResult>([...runs].map(([backend, pair]) => [backend, average(pair)]));
+      const results = new Map<QuotaBackend, HttpLoadResult>([...runs].map(([backend, pair]) => [backend, average(pair)]));
       await verifyGranted(mixers);
       const ceiling = await load(`${echo.url}/echo`, connections, seconds);
       printBench(`quota.http.c${connections}.echo_ceiling`, ceiling.requestsPerSecond, 'req/s');
