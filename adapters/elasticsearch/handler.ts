@@ -1,6 +1,7 @@
 import type { LogEntryInstance, TraceSpanInstance } from '../../templates/definitions.js';
 import type { HandlerFor } from '../sdk/adapter-info.js';
 import type { AdapterEnvironment } from '../sdk/environment.js';
+import { BufferedLogHandler } from '../log-buffer/buffered-log-handler.js';
 import type { LogPump } from '../log-buffer/log-pump.js';
 import type { PumpTotals } from '../log-buffer/pump-metrics.js';
 import { bulkBytes } from './bulk-sink.js';
@@ -18,13 +19,15 @@ export interface IndexNamers {
  * the LogPump, which batches them into bulk requests: the handle methods return at once, so
  * Report never waits on Elasticsearch.
  */
-export class ElasticsearchHandler implements HandlerFor<'logentry' | 'tracespan'> {
+export class ElasticsearchHandler extends BufferedLogHandler<BulkDocument> implements HandlerFor<'logentry' | 'tracespan'> {
   constructor(
-    private readonly pump: LogPump<BulkDocument>,
+    pump: LogPump<BulkDocument>,
     private readonly indices: IndexNamers,
     private readonly env: AdapterEnvironment,
-    private readonly totals: () => PumpTotals,
-  ) {}
+    totals: () => PumpTotals,
+  ) {
+    super(pump, totals);
+  }
 
   handleLogEntry(instances: readonly LogEntryInstance[]): void {
     const now = this.env.now();
@@ -44,25 +47,6 @@ export class ElasticsearchHandler implements HandlerFor<'logentry' | 'tracespan'
         return sized({ index: this.indices.tracespan.nameFor(time), source: traceSpanDocument(span, time) });
       }),
     );
-  }
-
-  /** Documents sent, retried and dropped so far (the same numbers as the handler's metrics). */
-  get stats(): PumpTotals {
-    return this.totals();
-  }
-
-  /** Documents waiting to be sent. */
-  get buffered(): number {
-    return this.pump.buffered;
-  }
-
-  /** Sends what is buffered now; resolves when that delivery round is over (tests, shutdown). */
-  flush(): Promise<void> {
-    return this.pump.flush();
-  }
-
-  close(): Promise<void> {
-    return this.pump.close();
   }
 }
 
