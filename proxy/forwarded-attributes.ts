@@ -4,7 +4,7 @@ import { StringMap } from '../core/attribute/string-map.js';
 import { Timestamp } from '../core/attribute/timestamp.js';
 import type { AttributeValue } from '../core/attribute/value.js';
 import { MixerError } from '../core/errors/mixer-error.js';
-import { writeSecondsNanos } from '../core/grpc/attribute-encoder.js';
+import { readSafeSecondsNanos, writeSecondsNanos } from '../core/grpc/seconds-nanos.js';
 import { WireFormatError, WireReader, WireType } from '../core/grpc/wire-reader.js';
 import { WireWriter } from '../core/grpc/wire-writer.js';
 
@@ -144,12 +144,12 @@ function readValue(reader: WireReader): AttributeValue | undefined {
         value = Uint8Array.from(reader.bytes());
         break;
       case VALUE_FIELD.TIMESTAMP: {
-        const [seconds, nanos] = readSecondsNanos(reader);
+        const [seconds, nanos] = readSafeSecondsNanos(reader, 'AttributeValue');
         value = Timestamp.fromParts(seconds, nanos);
         break;
       }
       case VALUE_FIELD.DURATION: {
-        const [seconds, nanos] = readSecondsNanos(reader);
+        const [seconds, nanos] = readSafeSecondsNanos(reader, 'AttributeValue');
         value = Duration.fromParts(seconds, nanos);
         break;
       }
@@ -161,20 +161,6 @@ function readValue(reader: WireReader): AttributeValue | undefined {
     }
   }
   return value;
-}
-
-function readSecondsNanos(reader: WireReader): [number, number] {
-  const outer = reader.enter();
-  let seconds = 0;
-  let nanos = 0;
-  while (!reader.atEnd) {
-    const tag = reader.tag();
-    if (tag >>> 3 === 1) seconds = Number(reader.int64());
-    else if (tag >>> 3 === 2) nanos = reader.int32();
-    else reader.skip(tag & 7);
-  }
-  reader.leave(outer);
-  return [seconds, nanos];
 }
 
 function readStringMap(reader: WireReader): StringMap {

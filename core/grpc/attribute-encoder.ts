@@ -7,6 +7,7 @@ import { Timestamp } from '../attribute/timestamp.js';
 import type { AttributeValue, Int64 } from '../attribute/value.js';
 import { ValueType } from '../attribute/value-type.js';
 import { AttributeField } from './compressed-attributes.js';
+import { writeSecondsNanos } from './seconds-nanos.js';
 import { WireType } from './wire-reader.js';
 import type { WireWriter } from './wire-writer.js';
 import type { WordTable } from './word-table.js';
@@ -200,16 +201,3 @@ function writeDuration(writer: WireWriter, field: number, duration: Duration): v
   }
 }
 
-/** A google.protobuf.Timestamp or Duration as field `field`: seconds (1) and nanos (2), zeros left out. */
-export function writeSecondsNanos(writer: WireWriter, field: number, seconds: number, nanos: number): void {
-  const mark = writer.begin(field);
-  if (seconds !== 0) {
-    writer.tag(1, WireType.VARINT);
-    writer.int64(seconds);
-  }
-  if (nanos !== 0) {
-    writer.tag(2, WireType.VARINT);
-    writer.int32(nanos);
-  }
-  writer.end(mark);
-}

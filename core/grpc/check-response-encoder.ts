@@ -2,7 +2,7 @@ import { HeaderOperationKind } from '../config/snapshot.js';
 import type { CheckOutcome, HeaderOperation, RouteDirective } from '../runtime/check-outcome.js';
 import { RpcCode } from '../status/rpc-code.js';
 import type { RpcStatus } from '../status/rpc-status.js';
-import { writeSecondsNanos } from './attribute-encoder.js';
+import { writeSecondsNanos } from './seconds-nanos.js';
 import { writeReferencedAttributes } from './referenced-attributes-codec.js';
 import { WireType } from './wire-reader.js';
 import { WireWriter } from './wire-writer.js';

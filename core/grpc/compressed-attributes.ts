@@ -4,6 +4,7 @@ import type { Int64 } from '../attribute/value.js';
 import { MixerError } from '../errors/mixer-error.js';
 import { GLOBAL_WORD_COUNT, GLOBAL_WORD_INDEX } from './global-dictionary.js';
 import { WireReader, WireType } from './wire-reader.js';
+import { readSecondsNanos } from './seconds-nanos.js';
 import { WordList } from './word-list.js';
 
 /** CompressedAttributes that are well-formed protobuf but not valid attributes (a bad word index, a bad timestamp). */
@@ -230,27 +231,6 @@ function zeroValue(field: AttributeField): WireAttribute['value'] {
     default:
       return [];
   }
-}
-
-/** Reads google.protobuf.Timestamp's seconds (1) and nanos (2); a message shape shared with Duration. */
-function readSecondsNanos(reader: WireReader, where: string): { seconds: Int64; nanos: number } {
-  const outer = reader.enter();
-  let seconds: Int64 = 0;
-  let nanos = 0;
-  while (!reader.atEnd) {
-    const tag = reader.tag();
-    if (tag >>> 3 === 1) {
-      reader.expect(tag, WireType.VARINT, where, 'seconds');
-      seconds = reader.int64();
-    } else if (tag >>> 3 === 2) {
-      reader.expect(tag, WireType.VARINT, where, 'nanos');
-      nanos = reader.int32();
-    } else {
-      reader.skip(tag & 7);
-    }
-  }
-  reader.leave(outer);
-  return { seconds, nanos };
 }
 
 function readTimestamp(reader: WireReader, where: string): Timestamp {

@@ -6,7 +6,7 @@ import { WireFormatError, WireReader, WireType } from '../grpc/wire-reader.js';
 import { WireWriter } from '../grpc/wire-writer.js';
 import { OK_STATUS, type RpcStatus } from '../status/rpc-status.js';
 import { readInstanceMsg, writeInstanceMsg } from './instance-codec.js';
-import { readSecondsNanos } from './policy-value-codec.js';
+import { readSafeSecondsNanos } from '../grpc/seconds-nanos.js';
 import type { TemplateWire } from './template-wire.js';
 import { TemplateVariety } from '../../templates/template.js';
 
@@ -201,7 +201,7 @@ export function decodeCheckResult(bytes: Buffer): CheckResult {
         break;
       case 2: {
         reader.expect(tag, WireType.LENGTH_DELIMITED, 'CheckResult.valid_duration');
-        const [seconds, nanos] = readSecondsNanos(reader);
+        const [seconds, nanos] = readSafeSecondsNanos(reader, 'CheckResult.valid_duration');
         validDurationMs = seconds * 1000 + nanos / 1e6;
         break;
       }
@@ -270,7 +270,7 @@ function readQuotaResultValue(reader: WireReader): QuotaResult {
     const tag = reader.tag();
     const field = tag >>> 3;
     if (field === 2 && (tag & 7) === WireType.LENGTH_DELIMITED) {
-      const [seconds, nanos] = readSecondsNanos(reader);
+      const [seconds, nanos] = readSafeSecondsNanos(reader, 'QuotaResult.valid_duration');
       validDurationMs = seconds * 1000 + nanos / 1e6;
     } else if (field === 3 && (tag & 7) === WireType.VARINT) grantedAmount = Number(reader.int64());
     else if (field === 4 && (tag & 7) === WireType.LENGTH_DELIMITED) status = readStatus(reader);

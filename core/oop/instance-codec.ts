@@ -4,7 +4,8 @@ import { Timestamp } from '../attribute/timestamp.js';
 import type { AttributeValue } from '../attribute/value.js';
 import { WireFormatError, WireType, type WireReader } from '../grpc/wire-reader.js';
 import type { WireWriter } from '../grpc/wire-writer.js';
-import { readIpAddress, readPolicyValue, readTimestampWrapper, writePolicyValue, writeSecondsNanos } from './policy-value-codec.js';
+import { writeSecondsNanos } from '../grpc/seconds-nanos.js';
+import { readIpAddress, readPolicyValue, readTimestampWrapper, writePolicyValue } from './policy-value-codec.js';
 import { INSTANCE_NAME_FIELD, type WireField } from './template-wire.js';
 
 type Fields = Readonly<Record<string, unknown>>;

@@ -4,8 +4,9 @@ import { StringMap } from '../attribute/string-map.js';
 import { Timestamp } from '../attribute/timestamp.js';
 import { inferValueType, type AttributeValue } from '../attribute/value.js';
 import { ValueType } from '../attribute/value-type.js';
-import { WireFormatError, WireType, type WireReader } from '../grpc/wire-reader.js';
+import { WireType, type WireReader } from '../grpc/wire-reader.js';
 import type { WireWriter } from '../grpc/wire-writer.js';
+import { readSafeSecondsNanos, writeSecondsNanos } from '../grpc/seconds-nanos.js';
 
 // istio.policy.v1beta1.Value and its wrapper messages (policy/v1beta1/type.proto): a oneof of
 // string_value=1, int64_value=2, double_value=3, bool_value=4, ip_address_value=5 (IPAddress),
@@ -118,20 +119,6 @@ function writeValueBody(writer: WireWriter, value: AttributeValue, type: ValueTy
   writeValueBody(writer, value, natural);
 }
 
-/** A google.protobuf.Timestamp or Duration (seconds = 1, nanos = 2) in field `field`. */
-export function writeSecondsNanos(writer: WireWriter, field: number, seconds: number, nanos: number): void {
-  const mark = writer.begin(field);
-  if (seconds !== 0) {
-    writer.tag(1, WireType.VARINT);
-    writer.int64(seconds);
-  }
-  if (nanos !== 0) {
-    writer.tag(2, WireType.VARINT);
-    writer.int32(nanos);
-  }
-  writer.end(mark);
-}
-
 /** A map<string, string> entry (key = 1, value = 2) in field `field`. */
 export function writeStringEntry(writer: WireWriter, field: number, key: string, value: string): void {
   const mark = writer.begin(field);
@@ -180,7 +167,7 @@ export function readPolicyValue(reader: WireReader): AttributeValue | undefined 
         while (!reader.atEnd) {
           const inner = reader.tag();
           if (inner >>> 3 === 1 && (inner & 7) === WireType.LENGTH_DELIMITED) {
-            const [seconds, nanos] = readSecondsNanos(reader);
+            const [seconds, nanos] = readSafeSecondsNanos(reader, 'DurationValue.value');
             duration = Duration.fromParts(seconds, nanos);
           } else reader.skip(inner & 7);
         }
@@ -226,31 +213,12 @@ export function readTimestampWrapper(reader: WireReader): Timestamp {
   while (!reader.atEnd) {
     const tag = reader.tag();
     if (tag >>> 3 === 1 && (tag & 7) === WireType.LENGTH_DELIMITED) {
-      const [seconds, nanos] = readSecondsNanos(reader);
+      const [seconds, nanos] = readSafeSecondsNanos(reader, 'TimestampValue.value');
       timestamp = Timestamp.fromParts(seconds, nanos);
     } else reader.skip(tag & 7);
   }
   reader.leave(outer);
   return timestamp;
-}
-
-/** A google.protobuf.Timestamp or Duration: [seconds, nanos]. */
-export function readSecondsNanos(reader: WireReader): [number, number] {
-  const outer = reader.enter();
-  let seconds = 0;
-  let nanos = 0;
-  while (!reader.atEnd) {
-    const tag = reader.tag();
-    const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === WireType.VARINT) {
-      const raw = reader.int64();
-      if (typeof raw === 'bigint') throw new WireFormatError('seconds out of range');
-      seconds = raw;
-    } else if (field === 2 && (tag & 7) === WireType.VARINT) nanos = reader.int32();
-    else reader.skip(tag & 7);
-  }
-  reader.leave(outer);
-  return [seconds, nanos];
 }
 
 function readStringWrapper(reader: WireReader): string {
