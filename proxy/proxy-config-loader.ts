@@ -130,8 +130,8 @@ function readMixer(reader: FieldReader, value: unknown): MixerConnection {
   else if (address !== '' && parseHostPort(address.replace(/^grpc:\/\//, '')) === undefined) {
     reader.problem('mixer.address', `expected grpc://host:port (istio.mixer.v1) or http://host:port (the JSON API), got ${JSON.stringify(address)}`);
   }
-  const policyText = reader.string(object, 'failPolicy', 'mixer', 'FAIL_CLOSE').toUpperCase();
-  const failPolicy = { FAIL_OPEN: FailPolicy.FAIL_OPEN, OPEN: FailPolicy.FAIL_OPEN, FAIL_CLOSE: FailPolicy.FAIL_CLOSE, CLOSE: FailPolicy.FAIL_CLOSE, CLOSED: FailPolicy.FAIL_CLOSE }[policyText];
+  const policyText = reader.string(object, 'failPolicy', 'mixer', 'FAIL_CLOSE');
+  const failPolicy = { FAIL_OPEN: FailPolicy.FAIL_OPEN, OPEN: FailPolicy.FAIL_OPEN, FAIL_CLOSE: FailPolicy.FAIL_CLOSE, CLOSE: FailPolicy.FAIL_CLOSE, CLOSED: FailPolicy.FAIL_CLOSE }[policyText.toUpperCase()];
   if (failPolicy === undefined) reader.problem('mixer.failPolicy', `expected FAIL_OPEN or FAIL_CLOSE, got ${JSON.stringify(policyText)}`);
   const connection: MixerConnection = {
     address,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { SourcePositions } from '../config/source-positions.js';
 import { buildProxyConfig, loadProxyConfig } from '../../proxy/proxy-config-loader.js';
-import { ProxyConfigError } from '../../proxy/proxy-config-error.js';
+import { formatProblem, ProxyConfigError, type ProxyConfigProblem } from '../../proxy/proxy-config-error.js';
 import type { ProxyConfig } from '../../proxy/proxy-config.js';
 import { SidecarProxy } from '../../proxy/sidecar-proxy.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
@@ -43,6 +43,35 @@ function flagOverrides(values: Readonly<Record<string, string | boolean | string
   const result: Record<string, unknown> = { ...overrides };
   if (values['registry'] !== undefined) result['registry'] = values['registry'];
   return result;
+}
+
+/** Where the config comes from when there is no --config file. */
+const FLAGS_SOURCE = '<flags>';
+
+/** The flag that sets each config field, to name it in errors about a config made of flags only. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  workload: '--name',
+  'workload.name': '--name',
+  'workload.namespace': '--namespace',
+  'workload.uid': '--uid',
+  'workload.principal': '--principal',
+  'workload.labels': '--label',
+  'workload.service.host': '--service-host',
+  'inbound.listen': '--inbound',
+  'inbound.app': '--app',
+  'inbound.protocol': '--inbound-protocol',
+  'outbound.listen': '--outbound',
+  'outbound.grpcListen': '--outbound-grpc',
+  'mixer.address': '--mixer',
+  'mixer.failPolicy': '--fail-policy',
+  registry: '--registry',
+};
+
+/** A problem in a config file as file:line: field: why; in flags as `--flag (field): why`. */
+function describeProblem(problem: ProxyConfigProblem): string {
+  if (problem.file !== FLAGS_SOURCE) return formatProblem(problem);
+  const flag = FLAG_OF_FIELD[problem.field];
+  return `${flag === undefined ? problem.field : `${flag} (${problem.field})`}: ${problem.message}`;
 }
 
 function hostPortText(address: { host: string; port: number } | undefined): string {
@@ -114,10 +143,10 @@ Options:
       config =
         values.config !== undefined
           ? loadProxyConfig(resolve(values.config), overrides)
-          : buildProxyConfig({ file: '<flags>', value: overrides, positions: SourcePositions.at(0) }, process.cwd());
+          : buildProxyConfig({ file: FLAGS_SOURCE, value: overrides, positions: SourcePositions.at(0) }, process.cwd());
     } catch (error) {
       if (error instanceof ProxyConfigError) {
-        io.stderr(`mixer proxy: invalid config:\n${error.message}\n`);
+        io.stderr(`mixer proxy: invalid config:\n${error.problems.map(describeProblem).join('\n')}\n`);
         return EXIT_USAGE;
       }
       throw error;

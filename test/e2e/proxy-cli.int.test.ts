@@ -32,7 +32,10 @@ test('mixer proxy --help describes the sidecar; bad config is refused naming fil
     assert.ok(bad.stderr.includes(`${file}:6: inbound.app: expected host:port`), bad.stderr);
     const flags = await run(['proxy', '--name', 'a', '--inbound', '127.0.0.1:0', '--app', '127.0.0.1:1', '--mixer', 'grpc://127.0.0.1:1', '--fail-policy', 'maybe']);
     assert.equal(flags.code, 2);
-    assert.match(flags.stderr, /<flags>:0: mixer\.failPolicy: expected FAIL_OPEN or FAIL_CLOSE/);
+    assert.match(flags.stderr, /\n--fail-policy \(mixer\.failPolicy\): expected FAIL_OPEN or FAIL_CLOSE, got "maybe"\n/);
+    const address = await run(['proxy', '--name', 'a', '--inbound', 'nohost', '--app', '127.0.0.1:1', '--mixer', 'grpc://127.0.0.1:1']);
+    assert.equal(address.code, 2);
+    assert.match(address.stderr, /\n--inbound \(inbound\.listen\): expected host:port \(port 0-65535\), got "nohost"\n/);
     const label = await run(['proxy', '--label', 'novalue']);
     assert.equal(label.code, 2);
     assert.match(label.stderr, /--label novalue: expected key=value/);
