@@ -95,9 +95,10 @@ describe('a remote handler talking to an adapter host', () => {
 
   test('an adapter that does not answer within the timeout is DEADLINE_EXCEEDED', async () => {
     const handler = remote(recorderAddress, { hang: true }, ['checknothing'], 150);
-    const started = Date.now();
-    await assert.rejects(handler['handleCheckNothing']!({ name: 'c' }), (error: unknown) => error instanceof RemoteCallError && error.rpcCode === RpcCode.DEADLINE_EXCEEDED);
-    assert.ok(Date.now() - started >= 140);
+    await assert.rejects(
+      handler['handleCheckNothing']!({ name: 'c' }),
+      (error: unknown) => error instanceof RemoteCallError && error.rpcCode === RpcCode.DEADLINE_EXCEEDED && /did not answer within 150 ms$/.test(error.message),
+    );
   });
 
   test('an adapter that is down is UNAVAILABLE', async () => {

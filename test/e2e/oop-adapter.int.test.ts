@@ -105,12 +105,11 @@ describe('out-of-process adapters (mixer adapter serve)', () => {
   });
 
   test('a remote that hangs past connection.timeout is DEADLINE_EXCEEDED, not cacheable (fail closed)', async () => {
-    const started = Date.now();
     const slow = (await check('slow', 'bob')).precondition;
     assert.equal(slow.status.code, 4, JSON.stringify(slow));
     assert.match(slow.status.message ?? '', /^hanging\.handler\.istio-system:out-of-process adapter at .* did not answer within 300 ms/);
+    // The message names connection.timeout's 300 ms: the dispatcher's own 5 s handler timeout would say "handler timed out after 5000 ms".
     assert.equal(slow.validUseCount, 0);
-    assert.ok(Date.now() - started < 4000, 'the handler timeout (5s) did not apply: connection.timeout did');
   });
 
   test('a remote that is down is UNAVAILABLE; Report still succeeds', async () => {
