@@ -5,6 +5,7 @@ import { writeCompressedAttributes } from './attribute-encoder.js';
 import { AttributeDecodeError, decodeCompressedAttributes, type DecodedAttributes } from './compressed-attributes.js';
 import { GlobalDictionaryMismatchError } from './grpc-errors.js';
 import { WireReader, WireType } from './wire-reader.js';
+import { writeQuotaEntry } from './quota-params-writer.js';
 import { WireWriter } from './wire-writer.js';
 import { WordTable } from './word-table.js';
 
@@ -136,21 +137,6 @@ export function encodeCheckRequest(input: CheckRequestInput, manifest: Attribute
     writer.tag(3, WireType.LENGTH_DELIMITED);
     writer.string(input.deduplicationId);
   }
-  for (const [name, quota] of input.quotas) {
-    const entry = writer.begin(4);
-    writer.tag(1, WireType.LENGTH_DELIMITED);
-    writer.string(name);
-    const params = writer.begin(2);
-    if (quota.amount !== 0) {
-      writer.tag(1, WireType.VARINT);
-      writer.int64(quota.amount);
-    }
-    if (quota.bestEffort) {
-      writer.tag(2, WireType.VARINT);
-      writer.bool(true);
-    }
-    writer.end(params);
-    writer.end(entry);
-  }
+  for (const [name, quota] of input.quotas) writeQuotaEntry(writer, 4, name, quota.amount, quota.bestEffort);
   return Buffer.from(writer.finish());
 }

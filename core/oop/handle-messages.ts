@@ -3,6 +3,7 @@ import type { CheckResult, QuotaResult } from '../../templates/handler-contract.
 import { readStatus } from '../grpc/check-response-decoder.js';
 import { writeMillis, writeStatus } from '../grpc/check-response-encoder.js';
 import { WireFormatError, WireReader, WireType } from '../grpc/wire-reader.js';
+import { writeQuotaEntry } from '../grpc/quota-params-writer.js';
 import { WireWriter } from '../grpc/wire-writer.js';
 import { OK_STATUS, type RpcStatus } from '../status/rpc-status.js';
 import { readInstanceMsg, writeInstanceMsg } from './instance-codec.js';
@@ -73,20 +74,7 @@ export function encodeHandleRequest(
   }
   if (quota !== undefined) {
     const request = writer.begin(4);
-    const entry = writer.begin(1);
-    writer.tag(1, WireType.LENGTH_DELIMITED);
-    writer.string(quota.name);
-    const params = writer.begin(2);
-    if (quota.amount !== 0) {
-      writer.tag(1, WireType.VARINT);
-      writer.int64(quota.amount);
-    }
-    if (quota.bestEffort) {
-      writer.tag(2, WireType.VARINT);
-      writer.bool(true);
-    }
-    writer.end(params);
-    writer.end(entry);
+    writeQuotaEntry(writer, 1, quota.name, quota.amount, quota.bestEffort);
     writer.end(request);
   }
   return writer.finish();
