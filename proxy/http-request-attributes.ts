@@ -106,10 +106,3 @@ export function requestHeadSize(request: IncomingMessage): number {
   for (let index = 0; index < raw.length; index++) size += raw[index]!.length + (index % 2 === 0 ? 2 : 2);
   return size + 2;
 }
-
-/** The size of a response head as sent: status line, headers, blank line. */
-export function responseHeadSize(statusCode: number, rawHeaders: readonly string[]): number {
-  let size = 13 + String(statusCode).length;
-  for (let index = 0; index < rawHeaders.length; index++) size += rawHeaders[index]!.length + 2;
-  return size + 2;
-}
