@@ -23,16 +23,22 @@ export class MixerPolicy {
     private readonly options: MixerPolicyOptions,
   ) {}
 
-  /** The decision, or undefined when checks are disabled. Adds check.cache_hit and friends to `attributes` for the Report. */
-  async check(attributes: AttributeList): Promise<CheckDecision | undefined> {
+  /**
+   * The decision, or undefined when checks are disabled; at once (no promise) when the check
+   * cache answers. Adds check.cache_hit and friends to `attributes` for the Report.
+   */
+  check(attributes: AttributeList): CheckDecision | undefined | Promise<CheckDecision | undefined> {
     if (!this.options.checkEnabled) return undefined;
     const quotas = quotaAmounts(this.options.quotaRules, attributes);
-    // With quotas the client may send a background prefetch later, after this list has grown:
-    // it gets a copy. Without, the bag is only read before `check` resolves.
-    const bag = quotas === undefined ? new AttributeListBag(attributes) : new DictBag(attributes);
-    const decision = await this.client.check(bag, quotas);
-    for (const [name, value] of decisionReportAttributes(decision)) attributes.set(name, value);
-    return decision;
+    if (quotas === undefined) {
+      // The bag is only read before the decision is made: no copy.
+      const bag = new AttributeListBag(attributes);
+      const cached = this.client.checkCached(bag);
+      if (cached !== undefined) return withReportAttributes(attributes, cached);
+      return this.client.check(bag).then((decision) => withReportAttributes(attributes, decision));
+    }
+    // With quotas the client may send a background prefetch later, after this list has grown: it gets a copy.
+    return this.client.check(new DictBag(attributes), quotas).then((decision) => withReportAttributes(attributes, decision));
   }
 
   /** Hands `attributes` over to the report batch: the caller must not change the list afterwards. */
@@ -43,4 +49,9 @@ export class MixerPolicy {
   close(): Promise<void> {
     return this.client.close();
   }
+}
+
+function withReportAttributes(attributes: AttributeList, decision: CheckDecision): CheckDecision {
+  for (const [name, value] of decisionReportAttributes(decision)) attributes.set(name, value);
+  return decision;
 }

@@ -57,7 +57,8 @@ export class RequestAdmission {
     this.connections = new ConnectionIds(`${reporterUid}-${route.direction}`);
   }
 
-  async admit(request: RequestHead, socket: Socket): Promise<Admission> {
+  /** At once (no promise) when no Check is needed or the check cache answers. */
+  admit(request: RequestHead, socket: Socket): Admission | Promise<Admission> {
     const startedAt = Date.now();
     const started = process.hrtime.bigint();
     const attributes: AttributeList = new Map(this.fixed);
@@ -72,18 +73,31 @@ export class RequestAdmission {
     if (route.kind === 'reject') {
       return { head: request, attributes, started, requestId, local: { statusCode: route.statusCode, body: route.body, directive: undefined, proxyErrorCode: route.proxyErrorCode, decision: undefined } };
     }
-    const verdict = await this.policy.check(attributes);
-    if (verdict !== undefined && (!isOk(verdict.status) || (verdict.routeDirective?.directResponseCode ?? 0) !== 0)) {
-      const direct = verdict.routeDirective?.directResponseCode ?? 0;
-      const body = direct !== 0 ? (verdict.routeDirective?.directResponseBody ?? '') : `${rpcCodeName(verdict.status.code)}:${verdict.status.message}`;
-      return {
-        head: request,
-        attributes,
-        started,
-        requestId,
-        local: { statusCode: decisionHttpStatus(verdict), body, directive: direct !== 0 ? verdict.routeDirective : undefined, proxyErrorCode: '', decision: verdict },
-      };
-    }
-    return { head: request, attributes, started, requestId, route, directive: verdict?.routeDirective };
+    const verdict = this.policy.check(attributes);
+    if (verdict instanceof Promise) return verdict.then((settled) => conclude(request, attributes, started, requestId, route, settled));
+    return conclude(request, attributes, started, requestId, route, verdict);
   }
+}
+
+/** Forward, or answer locally with the denial or the direct response of the Check decision. */
+function conclude(
+  head: RequestHead,
+  attributes: AttributeList,
+  started: bigint,
+  requestId: string,
+  route: Extract<RouteDecision, { kind: 'forward' }>,
+  verdict: CheckDecision | undefined,
+): Admission {
+  if (verdict !== undefined && (!isOk(verdict.status) || (verdict.routeDirective?.directResponseCode ?? 0) !== 0)) {
+    const direct = verdict.routeDirective?.directResponseCode ?? 0;
+    const body = direct !== 0 ? (verdict.routeDirective?.directResponseBody ?? '') : `${rpcCodeName(verdict.status.code)}:${verdict.status.message}`;
+    return {
+      head,
+      attributes,
+      started,
+      requestId,
+      local: { statusCode: decisionHttpStatus(verdict), body, directive: direct !== 0 ? verdict.routeDirective : undefined, proxyErrorCode: '', decision: verdict },
+    };
+  }
+  return { head, attributes, started, requestId, route, directive: verdict?.routeDirective };
 }

@@ -103,6 +103,19 @@ export class MixerClient {
     }
   }
 
+  /**
+   * The decision when the check cache alone can give it (no quotas asked, an answer cached),
+   * without a promise: the proxy's warm path. Undefined otherwise: call `check`.
+   */
+  checkCached(attributes: AttributeBag): CheckDecision | undefined {
+    if (this.closed) return undefined;
+    const cached = this.checkCache.lookup(untracked(attributes), this.clock.now());
+    if (cached === undefined) return undefined;
+    this.stats.checkCalls++;
+    this.stats.checkCacheHits++;
+    return decision({ status: cached.status, policy: cached, checkCacheHit: true });
+  }
+
   /** Queues one request's attributes for the next Report batch (copied now; never blocks). */
   report(attributes: AttributeBag): void {
     this.batcher.add(snapshotBag(attributes));
