@@ -220,3 +220,33 @@ describe('options', () => {
     assert.equal(error.rpcCode, RpcCode.UNAVAILABLE);
   });
 });
+
+describe('checkCached (the synchronous warm path)', () => {
+  test('undefined until Mixer has answered, then the cached decision without a call', async () => {
+    const { client, transport } = scriptedClient(ok);
+    assert.equal(client.checkCached(bag({ a: '1' })), undefined);
+    await client.check(bag({ a: '1' }));
+    const cached = client.checkCached(bag({ a: '1' }));
+    assert.equal(cached?.checkCacheHit, true);
+    assert.deepEqual(cached?.status, OK_STATUS);
+    assert.equal(transport.checks.length, 1);
+    const statistics = client.statistics();
+    assert.equal(statistics.checkCacheHits, 1);
+    assert.equal(statistics.checkCalls, 2);
+  });
+
+  test('a cached denial is answered as a denial', async () => {
+    const denied = rpcStatus(RpcCode.PERMISSION_DENIED, 'no');
+    const { client } = scriptedClient(() => ({ precondition: precondition({ status: denied }), quotas: new Map() }));
+    await client.check(bag({ a: '1' }));
+    assert.deepEqual(client.checkCached(bag({ a: '1' }))?.status, denied);
+  });
+
+  test('a closed client never answers from the cache', async () => {
+    const { client } = scriptedClient(ok);
+    await client.check(bag({}));
+    assert.notEqual(client.checkCached(bag({})), undefined);
+    await client.close();
+    assert.equal(client.checkCached(bag({})), undefined);
+  });
+});
