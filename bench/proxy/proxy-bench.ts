@@ -12,6 +12,11 @@ import { printBench, type BenchOptions } from '../harness.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'core', 'cli', 'bin.js');
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 interface Latency {
   readonly p50Us: number;
   readonly p99Us: number;
@@ -152,21 +157,31 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
       { name: 'pair', port: outboundPort, host: 'upstream' },
     ] as const;
     const count = options.quick ? 500 : 20_000;
-    const seconds = options.quick ? 1 : 10;
+    // Throughput rounds interleave the targets (direct, pipe, hop, pair, direct, ...) and each
+    // figure is the median of its rounds: this machine's load drifts over a run, and a target
+    // measured only once, at a bad moment, would skew the ratios.
+    const rounds = options.quick ? 1 : 3;
+    const seconds = options.quick ? 1 : 5;
     const connections = 16;
     const latency = new Map<string, Latency>();
-    const rate = new Map<string, number>();
-    const cpu = new Map<string, readonly (number | undefined)[]>();
+    const rates = new Map<string, number[]>();
+    const cpus = new Map<string, (number | undefined)[][]>();
     for (const target of targets) latency.set(target.name, await sequentialLatency(target.port, target.host, count));
-    for (const target of targets) {
-      await throughput(target.port, target.host, connections, options.quick ? 0.3 : 1); // warm-up
-      // The forwarder's own CPU per request, and Mixer's (it decodes the reports on the same cores).
-      // For the pair, both sidecars' CPU counts: watched = [outbound, mixer, inbound].
-      const watched = [pids.get(target.name), pids.get('mixer'), target.name === 'pair' ? pids.get('hop') : undefined];
-      const load = await throughput(target.port, target.host, connections, seconds, watched);
-      rate.set(target.name, load.requestsPerSecond);
-      cpu.set(target.name, load.cpuPerRequestUs);
+    for (const target of targets) await throughput(target.port, target.host, connections, options.quick ? 0.3 : 1); // warm-up
+    for (let round = 0; round < rounds; round++) {
+      for (const target of targets) {
+        // The forwarder's own CPU per request, and Mixer's (it decodes the reports on the same cores).
+        // For the pair, both sidecars' CPU counts: watched = [outbound, mixer, inbound].
+        const watched = [pids.get(target.name), pids.get('mixer'), target.name === 'pair' ? pids.get('hop') : undefined];
+        const load = await throughput(target.port, target.host, connections, seconds, watched);
+        rates.set(target.name, [...(rates.get(target.name) ?? []), load.requestsPerSecond]);
+        cpus.set(target.name, [...(cpus.get(target.name) ?? []), [...load.cpuPerRequestUs]]);
+      }
     }
+    const rate = new Map([...rates].map(([name, values]) => [name, median(values)]));
+    const cpu = new Map(
+      [...cpus].map(([name, samples]) => [name, [0, 1, 2].map((index) => (samples.some((sample) => sample[index] === undefined) ? undefined : median(samples.map((sample) => sample[index]!))))]),
+    );
     const direct = latency.get('direct')!;
     for (const target of targets) {
       const measured = latency.get(target.name)!;
