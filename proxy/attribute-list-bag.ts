@@ -22,4 +22,8 @@ export class AttributeListBag implements AttributeBag {
   names(): string[] {
     return [...this.attributes.keys()];
   }
+
+  entries(): Iterable<readonly [string, AttributeValue]> {
+    return this.attributes;
+  }
 }

@@ -18,6 +18,11 @@ export interface AttributeBag {
    * bags that do not record need not implement it (`get` is used instead).
    */
   getMapForKeys?(name: string): AttributeValue | undefined;
+  /**
+   * Every attribute present with its value, in the bag's order, for serializers that read the
+   * whole bag: a bag over a list implements it to spare one lookup per name. Never recorded.
+   */
+  entries?(): Iterable<readonly [string, AttributeValue]>;
 }
 
 /** The plain key lookup every bag that does not record reads uses. */

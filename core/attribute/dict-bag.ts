@@ -29,4 +29,8 @@ export class DictBag implements AttributeBag {
   names(): string[] {
     return [...this.values.keys()];
   }
+
+  entries(): Iterable<readonly [string, AttributeValue]> {
+    return this.values;
+  }
 }

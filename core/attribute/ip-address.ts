@@ -19,6 +19,8 @@ export class IpAddress {
 
   private text: string | undefined;
   private normalized: string | undefined;
+  /** The IPv4 view of an IPv4-mapped address (null: not one), computed on first use. */
+  private ipv4: Uint8Array | null | undefined;
 
   private constructor(readonly bytes: Uint8Array) {}
 
@@ -54,11 +56,16 @@ export class IpAddress {
 
   /** The 4 IPv4 bytes when this is an IPv4 address in either form, else undefined. */
   toIpv4(): Uint8Array | undefined {
-    if (this.bytes.length === 4) return this.bytes;
-    if (this.bytes.length === 16 && V4_MAPPED_PREFIX.every((byte, index) => this.bytes[index] === byte)) {
-      return this.bytes.subarray(12);
+    const bytes = this.bytes;
+    if (bytes.length === 4) return bytes;
+    if (bytes.length !== 16) return undefined;
+    if (this.ipv4 === undefined) {
+      let mapped = true;
+      for (let index = 0; index < 12; index++) if (bytes[index] !== V4_MAPPED_PREFIX[index]) mapped = false;
+      // Every report serializes the same few addresses (the sidecar's own, its peers'): once each.
+      this.ipv4 = mapped ? bytes.subarray(12) : null;
     }
-    return undefined;
+    return this.ipv4 ?? undefined;
   }
 
   equals(other: IpAddress): boolean {

@@ -108,7 +108,9 @@ export function writeCompressedAttributes(
   ownWords: boolean,
 ): void {
   const columns = new EntryColumns(table, manifest);
-  if (isBag(attributes)) {
+  if (isBag(attributes) && attributes.entries !== undefined) {
+    for (const [name, value] of attributes.entries()) columns.add(name, value);
+  } else if (isBag(attributes)) {
     for (const name of attributes.names()) {
       const value = attributes.get(name);
       if (value !== undefined) columns.add(name, value);
