@@ -239,8 +239,9 @@ class ForwardExchange implements ConnectionUser {
         this.pending = start === 0 ? buffer : buffer.subarray(start);
         return;
       }
-      const head = parseResponseHead(buffer.toString('latin1', start, end), this.outgoing.method);
       const headBytes = end + 4 - start;
+      if (headBytes > MAX_RESPONSE_HEAD) throw new Error(`response head over ${MAX_RESPONSE_HEAD} bytes`);
+      const head = parseResponseHead(buffer.toString('latin1', start, end), this.outgoing.method);
       start = end + 4;
       if (head.statusCode === 101) throw new Error('101 Switching Protocols to a request that asked for no upgrade');
       if (head.statusCode < 200) continue; // 100 Continue, 103 Early Hints: node:http already answered the client's Expect
@@ -291,13 +292,18 @@ class ForwardExchange implements ConnectionUser {
 
   private writeBody(data: Buffer): void {
     this.responseBodyBytes += data.length;
-    if (!this.response.write(data)) {
-      const socket = this.connection?.socket;
-      if (socket === undefined) return;
-      socket.pause();
-      this.response.once('drain', () => socket.resume());
-    }
+    if (this.response.write(data)) return;
+    const socket = this.connection?.socket;
+    // Paused already: one 'drain' listener is enough (a read full of small chunks would add one each).
+    if (socket === undefined || socket.isPaused()) return;
+    socket.pause();
+    this.response.once('drain', this.resumeUpstream);
   }
+
+  /** Reads the upstream again once the client has caught up (a no-op once the connection is released). */
+  private readonly resumeUpstream = (): void => {
+    this.connection?.socket.resume();
+  };
 
   /** The response is complete: end it downstream (unless done already) and free the connection. */
   private endResponse(trailingBytes: boolean, ended = false): void {
@@ -315,6 +321,9 @@ class ForwardExchange implements ConnectionUser {
     if (!this.responseComplete || !this.requestComplete || this.connection === undefined) return;
     const connection = this.connection;
     this.connection = undefined;
+    // A response emits no 'drain' once ended: a socket paused for the client's backpressure while
+    // the last of the body arrived would go back to the pool paused and hang the next exchange.
+    connection.socket.resume();
     connection.release();
   }
 

@@ -59,7 +59,13 @@ export function parseResponseHead(text: string, method: string): ResponseHead {
     const rawName = text.slice(position, colon);
     if (!TOKEN.test(rawName)) throw new ResponseHeadError(`invalid header name ${JSON.stringify(rawName.slice(0, 80))}`);
     const name = rawName.toLowerCase();
-    const value = text.slice(colon + 1, lineEnd).trim();
+    // Only SP and HTAB are whitespace around a value (RFC 9110 §5.5): String.trim() would also take
+    // 0xA0 (the last byte of UTF-8 "à") and let VT, FF or CR at the edges escape the check below.
+    let valueStart = colon + 1;
+    let valueEnd = lineEnd;
+    while (valueStart < valueEnd && isSpaceOrTab(text.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isSpaceOrTab(text.charCodeAt(valueEnd - 1))) valueEnd--;
+    const value = text.slice(valueStart, valueEnd);
     if (INVALID_VALUE.test(value)) throw new ResponseHeadError(`invalid character in the value of header ${name}`);
     position = lineEnd + 2;
     switch (name) {
@@ -96,4 +102,8 @@ export function parseResponseHead(text: string, method: string): ResponseHead {
   else framing = BodyFraming.UNTIL_CLOSE;
   const reusable = framing !== BodyFraming.UNTIL_CLOSE && !connectionClose && (!http10 || connectionKeepAlive);
   return { statusCode, statusMessage: status[3] ?? '', headers, framing, contentLength: Math.max(0, contentLength), reusable };
+}
+
+function isSpaceOrTab(code: number): boolean {
+  return code === 32 || code === 9;
 }
