@@ -86,7 +86,14 @@ export class MixerClient {
     this.checkCache = new CheckCache(this.options.checkCache, this.options.failPolicy.failOpen, this.logger);
     this.quotaCache = new QuotaCache(this.options.quotaCache, this.logger);
     this.ids = new DeduplicationIds(config.uuid);
-    this.batcher = new ReportBatcher((batch, signal) => this.transport.report(batch, signal), this.options.report, this.clock, this.random, this.logger);
+    this.batcher = new ReportBatcher(
+      (batch, signal, built) => this.transport.report(batch, signal, built),
+      this.options.report,
+      this.clock,
+      this.random,
+      this.logger,
+      () => this.transport.startReportBatch?.(),
+    );
   }
 
   /** The final decision for one request; never rejects. */

@@ -6,7 +6,11 @@ import { TrackingBag } from '../attribute/tracking-bag.js';
 import { RpcCode } from '../status/rpc-code.js';
 import { bag, scriptedClient } from './testing/client-fixture.js';
 import { unavailable } from './testing/scripted-transport.js';
-import { TransportError } from './transport.js';
+import { silentLogger } from './client-logger.js';
+import { DEFAULT_REPORT } from './client-options.js';
+import { ReportBatcher } from './report-batcher.js';
+import { ManualClock } from './testing/manual-clock.js';
+import { TransportError, type ReportBatchBuilder } from './transport.js';
 
 // Report batching (§4.4) against a scripted transport standing in for Mixer; time is manual.
 
@@ -180,5 +184,71 @@ describe('report failures', () => {
     assert.notEqual(first, copied, 'report copies');
     assert.equal(second, adopted, 'adoptReport hands the bag on as it is');
     assert.deepEqual(tracking.referenced.toStrings(), [], 'the client read nothing through the tracking bag');
+  });
+});
+
+describe('report batches serialized as they fill (ReportBatchBuilder)', () => {
+  /** A builder that records what it was given (the transport's real one is ReportRequestBuilder, tested in core/grpc). */
+  class RecordingBuilder implements ReportBatchBuilder {
+    readonly added: AttributeBag[] = [];
+    constructor(private readonly failAt = -1) {}
+    add(attributes: AttributeBag): void {
+      if (this.added.length === this.failAt) throw new Error('cannot encode');
+      this.added.push(attributes);
+    }
+    get size(): number {
+      return this.added.length;
+    }
+  }
+
+  function batcherWith(options: Partial<typeof DEFAULT_REPORT>, builders: RecordingBuilder[]) {
+    const clock = new ManualClock();
+    const sent: { entries: readonly AttributeBag[]; built: ReportBatchBuilder | undefined }[] = [];
+    let next = 0;
+    const batcher = new ReportBatcher(
+      (entries, _signal, built) => {
+        sent.push({ entries, built });
+        return Promise.resolve();
+      },
+      { ...DEFAULT_REPORT, ...options },
+      clock,
+      () => 0.5,
+      silentLogger,
+      () => builders[next++],
+    );
+    return { batcher, sent, clock };
+  }
+
+  test('each batch gets its own builder, fed every entry in order, and is sent with it', async () => {
+    const builders = [new RecordingBuilder(), new RecordingBuilder()];
+    const { batcher, sent, clock } = batcherWith({ maxBatchEntries: 2 }, builders);
+    for (let index = 0; index < 4; index++) batcher.add(entry(index));
+    await clock.advance(0);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[0]!.built, builders[0]);
+    assert.equal(sent[1]!.built, builders[1]);
+    assert.deepEqual(paths([builders[0]!.added, builders[1]!.added]), [
+      ['/0', '/1'],
+      ['/2', '/3'],
+    ]);
+  });
+
+  test('a batch trimmed by the buffer cap is sent without its builder (it no longer matches)', async () => {
+    const builders = [new RecordingBuilder()];
+    const { batcher, sent, clock } = batcherWith({ maxBatchEntries: 10, maxBufferedEntries: 2 }, builders);
+    for (let index = 0; index < 3; index++) batcher.add(entry(index));
+    batcher.flush();
+    await clock.advance(0);
+    assert.deepEqual(paths([sent[0]!.entries]), [['/1', '/2']]);
+    assert.equal(sent[0]!.built, undefined);
+  });
+
+  test('a builder that fails to encode an entry is dropped; the batch still goes out whole', async () => {
+    const builders = [new RecordingBuilder(1)];
+    const { batcher, sent, clock } = batcherWith({ maxBatchEntries: 3 }, builders);
+    for (let index = 0; index < 3; index++) batcher.add(entry(index));
+    await clock.advance(0);
+    assert.deepEqual(paths([sent[0]!.entries]), [['/0', '/1', '/2']]);
+    assert.equal(sent[0]!.built, undefined);
   });
 });

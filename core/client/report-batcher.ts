@@ -4,10 +4,10 @@ import type { ClientClock, TimerHandle } from './client-clock.js';
 import { RateLimitedWarning, type ClientLogger } from './client-logger.js';
 import type { ReportBatchOptions } from './client-options.js';
 import { callWithTimeout, retryDelayMs } from './call-policy.js';
-import type { TransportError } from './transport.js';
+import type { ReportBatchBuilder, TransportError } from './transport.js';
 
-/** Sends one batch; rejects with TransportError. */
-export type SendReports = (batch: readonly AttributeBag[], signal: AbortSignal) => Promise<void>;
+/** Sends one batch (with its builder when it has one holding all its entries); rejects with TransportError. */
+export type SendReports = (batch: readonly AttributeBag[], signal: AbortSignal, built: ReportBatchBuilder | undefined) => Promise<void>;
 
 export interface ReportBatcherStatistics {
   /** Reports handed to the batcher. */
@@ -31,6 +31,8 @@ interface Batch {
   readonly sequence: number;
   entries: AttributeBag[];
   attempts: number;
+  /** The entries serialized as they came; dropped when entries are dropped. */
+  built: ReportBatchBuilder | undefined;
 }
 
 /**
@@ -44,6 +46,7 @@ interface Batch {
  */
 export class ReportBatcher {
   private current: AttributeBag[] = [];
+  private currentBuilt: ReportBatchBuilder | undefined;
   private batchTimer: TimerHandle | undefined;
   private readonly queue: Batch[] = [];
   private nextSequence = 0;
@@ -65,6 +68,7 @@ export class ReportBatcher {
     private readonly clock: ClientClock,
     private readonly random: () => number,
     private readonly logger: ClientLogger,
+    private readonly startBatch: () => ReportBatchBuilder | undefined = () => undefined,
   ) {
     this.failureLog = new RateLimitedWarning(logger);
   }
@@ -83,7 +87,14 @@ export class ReportBatcher {
       this.stats.dropped++;
       return;
     }
+    if (this.current.length === 0) this.currentBuilt = this.startBatch();
     this.current.push(entry);
+    try {
+      this.currentBuilt?.add(entry);
+    } catch {
+      // The batch is encoded at send time instead, where a failure is reported like any other.
+      this.currentBuilt = undefined;
+    }
     this.enforceCap();
     if (this.current.length >= this.options.maxBatchEntries) this.flush();
     else if (this.current.length === 1) this.batchTimer = this.clock.setTimer(this.options.maxBatchTimeMs, () => this.flush());
@@ -94,8 +105,9 @@ export class ReportBatcher {
     this.batchTimer?.cancel();
     this.batchTimer = undefined;
     if (this.current.length === 0) return;
-    this.enqueue({ sequence: this.nextSequence++, entries: this.current, attempts: 0 });
+    this.enqueue({ sequence: this.nextSequence++, entries: this.current, attempts: 0, built: this.currentBuilt });
     this.current = [];
+    this.currentBuilt = undefined;
     this.pump();
   }
 
@@ -133,6 +145,7 @@ export class ReportBatcher {
       const oldest = this.queue[0]!;
       const dropped = Math.min(excess, oldest.entries.length);
       oldest.entries = oldest.entries.slice(dropped);
+      oldest.built = undefined;
       this.queuedEntries -= dropped;
       this.stats.dropped += dropped;
       excess -= dropped;
@@ -141,6 +154,7 @@ export class ReportBatcher {
     if (excess > 0) {
       const dropped = Math.min(excess, this.current.length);
       this.current = this.current.slice(dropped);
+      this.currentBuilt = undefined;
       this.stats.dropped += dropped;
     }
   }
@@ -159,7 +173,7 @@ export class ReportBatcher {
     const size = batch.entries.length;
     this.inFlight++;
     this.inFlightEntries += size;
-    callWithTimeout(this.clock, this.options.timeoutMs, undefined, (signal) => this.send(batch.entries, signal))
+    callWithTimeout(this.clock, this.options.timeoutMs, undefined, (signal) => this.send(batch.entries, signal, batch.built))
       .then(
         () => {
           this.stats.batchesSent++;

@@ -63,10 +63,27 @@ export class TransportError extends MixerError {
 }
 
 /** How a client reaches Mixer. Implementations: GrpcMixerTransport, HttpMixerTransport. */
+/**
+ * A Report batch serialized entry by entry as the reports arrive, so that sending a full batch
+ * does not stall the event loop encoding a hundred entries at once (and each attribute set is
+ * read while it is still fresh).
+ */
+export interface ReportBatchBuilder {
+  add(attributes: AttributeBag): void;
+  /** Entries added so far. */
+  readonly size: number;
+}
+
 export interface MixerTransport {
   /** One Check; rejects with TransportError when no response arrives. */
   check(request: TransportCheckRequest, signal?: AbortSignal): Promise<TransportCheckResponse>;
-  /** One batch of reports (one attribute set per reported request); rejects with TransportError. */
-  report(batch: readonly AttributeBag[], signal?: AbortSignal): Promise<void>;
+  /**
+   * One batch of reports (one attribute set per reported request); rejects with TransportError.
+   * `built` is what `startReportBatch` returned for this batch, holding every entry of `batch`
+   * in order: the transport may send it instead of encoding the batch again.
+   */
+  report(batch: readonly AttributeBag[], signal?: AbortSignal, built?: ReportBatchBuilder): Promise<void>;
+  /** A builder for the next batch, when this transport serializes entries ahead of sending. */
+  startReportBatch?(): ReportBatchBuilder | undefined;
   close(): Promise<void>;
 }

@@ -1,14 +1,14 @@
 import { Client, credentials, Metadata, status as GrpcStatus, type CallOptions, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import type { AttributeBag } from '../attribute/bag.js';
 import { AttributeManifest } from '../attribute/manifest.js';
-import { TransportError, type MixerTransport, type TransportCheckRequest, type TransportCheckResponse } from '../client/transport.js';
+import { TransportError, type MixerTransport, type ReportBatchBuilder, type TransportCheckRequest, type TransportCheckResponse } from '../client/transport.js';
 import { RpcCode, rpcCodeName } from '../status/rpc-code.js';
 import { encodeCheckRequest } from './check-request-codec.js';
 import { decodeCheckResponse } from './check-response-decoder.js';
 import { GLOBAL_WORD_COUNT } from './global-dictionary.js';
 import { mixerServiceDefinition, type MixerServiceDefinition, type RawMethod } from './mixer-service.js';
 import { loadMixerProtos } from './proto-files.js';
-import { encodeReportRequests, ReportEncoding } from './report-request-codec.js';
+import { encodeReportRequests, ReportEncoding, ReportRequestBuilder } from './report-request-codec.js';
 import { WireFormatError } from './wire-reader.js';
 
 export interface GrpcTransportOptions {
@@ -64,8 +64,17 @@ export class GrpcMixerTransport implements MixerTransport {
     }
   }
 
-  async report(batch: readonly AttributeBag[], signal?: AbortSignal): Promise<void> {
+  /** INDEPENDENT batches are serialized as their entries arrive (DELTA needs the whole batch). */
+  startReportBatch(): ReportBatchBuilder | undefined {
+    return this.encoding === ReportEncoding.INDEPENDENT ? new ReportRequestBuilder(this.encoding, this.manifest, this.globalWordCount) : undefined;
+  }
+
+  async report(batch: readonly AttributeBag[], signal?: AbortSignal, built?: ReportBatchBuilder): Promise<void> {
     if (batch.length === 0) return;
+    if (built instanceof ReportRequestBuilder && built.size === batch.length) {
+      await this.call(this.report_, built.finish(), signal);
+      return;
+    }
     // DELTA may need several requests (a batch is split where an attribute disappears); in order.
     for (const bytes of encodeReportRequests(batch, this.encoding, this.manifest, this.globalWordCount)) await this.call(this.report_, bytes, signal);
   }

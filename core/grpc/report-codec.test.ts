@@ -8,7 +8,7 @@ import { AttributeManifest } from '../attribute/manifest.js';
 import { StringMap } from '../attribute/string-map.js';
 import { GLOBAL_WORD_INDEX } from './global-dictionary.js';
 import { reportBags } from './report-bags.js';
-import { decodeReportRequest, encodeReportRequests, ReportEncoding, sameValue } from './report-request-codec.js';
+import { decodeReportRequest, encodeReportRequests, ReportEncoding, ReportRequestBuilder, sameValue } from './report-request-codec.js';
 import { reference } from './testing/reference-codec.js';
 
 const manifest = AttributeManifest.standard();
@@ -112,5 +112,27 @@ describe('ReportRequest codec', () => {
     assert.ok(sameValue(Uint8Array.from([1]), Uint8Array.from([1])));
     assert.ok(!sameValue(1, 1n));
     assert.ok(!sameValue(undefined, 'a'));
+  });
+});
+
+describe('ReportRequestBuilder (entries encoded as they arrive)', () => {
+  test('the same bytes as encoding the whole batch at once, decoding to the same bags', () => {
+    const batch = [entry('/a/x', 200), entry('/b/y', 503, { 'request.useragent': 'curl' }), entry('/a/x', 404)];
+    const builder = new ReportRequestBuilder(ReportEncoding.INDEPENDENT, manifest, 222, 16);
+    for (const bag of batch) builder.add(bag);
+    assert.equal(builder.size, 3);
+    const [whole] = encodeReportRequests(batch, ReportEncoding.INDEPENDENT, manifest, 222);
+    const built = builder.finish();
+    assert.deepEqual(built, whole);
+    const decoded = reportBags(decodeReportRequest(built), manifest);
+    assert.deepEqual(decoded.bags.map((bag) => plain(bag)), batch.map((bag) => plain(bag)));
+  });
+
+  test('finish gives the same request again (a retry resends it); adding after finish is refused', () => {
+    const builder = new ReportRequestBuilder(ReportEncoding.INDEPENDENT, manifest, 222);
+    builder.add(entry('/a', 200));
+    const first = builder.finish();
+    assert.equal(builder.finish(), first);
+    assert.throws(() => builder.add(entry('/b', 200)), /after finish/);
   });
 });

@@ -1,4 +1,5 @@
 import type { AttributeBag } from '../attribute/bag.js';
+import type { ReportBatchBuilder } from '../client/transport.js';
 import { Duration } from '../attribute/duration.js';
 import { IpAddress } from '../attribute/ip-address.js';
 import type { AttributeManifest } from '../attribute/manifest.js';
@@ -100,26 +101,58 @@ export function encodeReportRequests(
 }
 
 function encodeOne(entries: readonly (AttributeBag | readonly (readonly [string, AttributeValue])[])[], encoding: ReportEncoding, manifest: AttributeManifest, globalWordCount: number): Buffer {
-  const writer = new WireWriter(1024 * entries.length);
-  const table = new WordTable(globalWordCount);
-  for (const attributes of entries) {
-    const mark = writer.begin(1);
-    writeCompressedAttributes(writer, attributes, table, manifest, false);
-    writer.end(mark);
+  const builder = new ReportRequestBuilder(encoding, manifest, globalWordCount, 1024 * entries.length);
+  for (const attributes of entries) builder.add(attributes);
+  return builder.finish();
+}
+
+/**
+ * A ReportRequest written entry by entry: each CompressedAttributes goes into the buffer as it
+ * is added, its words into the batch's one table; `finish` appends the shared words (and the
+ * word count and encoding) and returns the request, the same bytes each time it is called.
+ */
+export class ReportRequestBuilder implements ReportBatchBuilder {
+  private readonly writer: WireWriter;
+  private readonly table: WordTable;
+  private finished: Buffer | undefined;
+  size = 0;
+
+  constructor(
+    private readonly encoding: ReportEncoding,
+    private readonly manifest: AttributeManifest,
+    private readonly globalWordCount: number,
+    initialBytes = 64 * 1024,
+  ) {
+    this.writer = new WireWriter(initialBytes);
+    this.table = new WordTable(globalWordCount);
   }
-  for (const word of table.words) {
-    writer.tag(2, WireType.LENGTH_DELIMITED);
-    writer.string(word);
+
+  add(attributes: AttributeBag | readonly (readonly [string, AttributeValue])[]): void {
+    if (this.finished !== undefined) throw new Error('ReportRequestBuilder: add after finish');
+    const mark = this.writer.begin(1);
+    writeCompressedAttributes(this.writer, attributes, this.table, this.manifest, false);
+    this.writer.end(mark);
+    this.size++;
   }
-  if (globalWordCount !== 0) {
-    writer.tag(3, WireType.VARINT);
-    writer.uint32(globalWordCount);
+
+  finish(): Buffer {
+    if (this.finished !== undefined) return this.finished;
+    const writer = this.writer;
+    for (const word of this.table.words) {
+      writer.tag(2, WireType.LENGTH_DELIMITED);
+      writer.string(word);
+    }
+    if (this.globalWordCount !== 0) {
+      writer.tag(3, WireType.VARINT);
+      writer.uint32(this.globalWordCount);
+    }
+    if (this.encoding !== ReportEncoding.DELTA) {
+      writer.tag(4, WireType.VARINT);
+      writer.uint32(this.encoding);
+    }
+    this.finished = Buffer.from(writer.finish());
+    return this.finished;
   }
-  if (encoding !== ReportEncoding.DELTA) {
-    writer.tag(4, WireType.VARINT);
-    writer.uint32(encoding);
-  }
-  return Buffer.from(writer.finish());
 }
 
 /** Whether two attribute values are the same (for DELTA encoding: unchanged values are left out). */
