@@ -1,27 +1,22 @@
-import { hash53 } from './attribute-signature.js';
-
 interface Slot<V> {
-  readonly signature: string;
   value: V;
   lastUsed: number;
 }
 
 /**
- * A least-recently-used map from signature text to values. It is keyed by the signature's
- * 53-bit hash and keeps the full text in each slot: a lookup whose text differs from the
- * slot's (a hash collision) is a miss, never someone else's entry. Optionally, entries not used
- * for `idleMs` are removed (the quota cache's 10 min).
+ * A least-recently-used map from signature text to values, keyed by the text itself (V8 hashes
+ * a string once, natively, and compares the text on a hash match, so two signatures can never
+ * share an entry). Optionally, entries not used for `idleMs` are removed (the quota cache's
+ * 10 min).
  */
 export class SignatureLru<V> {
-  private readonly slots = new Map<number, Slot<V>>();
-  /** The hash of the most recently used slot (last in `slots`): a hit on it need not move it. */
-  private newest: number | undefined;
+  private readonly slots = new Map<string, Slot<V>>();
+  /** The signature of the most recently used slot (last in `slots`): a hit on it need not move it. */
+  private newest: string | undefined;
 
   constructor(
     private readonly maxEntries: number,
     private readonly idleMs = Number.POSITIVE_INFINITY,
-    /** Injectable so tests can force collisions. */
-    private readonly hash: (text: string) => number = hash53,
   ) {}
 
   get size(): number {
@@ -31,13 +26,12 @@ export class SignatureLru<V> {
   /** The value stored under `signature`, marked as just used. */
   get(signature: string, now: number): V | undefined {
     this.sweepIdle(now);
-    const hash = this.hash(signature);
-    const slot = this.slots.get(hash);
-    if (slot === undefined || slot.signature !== signature) return undefined;
-    if (hash !== this.newest) {
-      this.slots.delete(hash);
-      this.slots.set(hash, slot);
-      this.newest = hash;
+    const slot = this.slots.get(signature);
+    if (slot === undefined) return undefined;
+    if (signature !== this.newest) {
+      this.slots.delete(signature);
+      this.slots.set(signature, slot);
+      this.newest = signature;
     }
     slot.lastUsed = now;
     return slot.value;
@@ -47,20 +41,18 @@ export class SignatureLru<V> {
   set(signature: string, value: V, now: number): void {
     if (this.maxEntries <= 0) return;
     this.sweepIdle(now);
-    const hash = this.hash(signature);
-    this.slots.delete(hash);
+    this.slots.delete(signature);
     while (this.slots.size >= this.maxEntries) {
       const oldest = this.slots.keys().next();
       if (oldest.done === true) break;
       this.slots.delete(oldest.value);
     }
-    this.slots.set(hash, { signature, value, lastUsed: now });
-    this.newest = hash;
+    this.slots.set(signature, { value, lastUsed: now });
+    this.newest = signature;
   }
 
   delete(signature: string): void {
-    const hash = this.hash(signature);
-    if (this.slots.get(hash)?.signature === signature) this.remove(hash);
+    this.remove(signature);
   }
 
   clear(): void {
@@ -68,17 +60,17 @@ export class SignatureLru<V> {
     this.newest = undefined;
   }
 
-  private remove(hash: number): void {
-    this.slots.delete(hash);
-    if (hash === this.newest) this.newest = undefined;
+  private remove(signature: string): void {
+    this.slots.delete(signature);
+    if (signature === this.newest) this.newest = undefined;
   }
 
   /** Removes idle entries, oldest first (the map is in order of last use). */
   private sweepIdle(now: number): void {
     if (this.idleMs === Number.POSITIVE_INFINITY) return;
-    for (const [hash, slot] of this.slots) {
+    for (const [signature, slot] of this.slots) {
       if (now - slot.lastUsed < this.idleMs) break;
-      this.remove(hash);
+      this.remove(signature);
     }
   }
 }
