@@ -769,6 +769,28 @@ test('an upstream closing before a whole head: 503 UR', LIMIT, async (t) => {
   }
 });
 
+test('an upstream silent for the idle timeout before its head: 504 UT; a body that pauses as long is left alone', LIMIT, async (t) => {
+  const upstream = await rawUpstream(t, (socket, head) => {
+    if (pathOf(head) === '/silent') return; // never answers
+    // Head and half the body at once, the rest after three idle timeouts of silence.
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab');
+    setTimeout(() => socket.write('cd'), 150);
+  });
+  const forwarder = newForwarder(t, { idleTimeoutMs: 50 });
+  const front = await frontProxy(t, forwarder, upstream.target);
+  const silent = await send(front.port, { path: '/silent' });
+  assert.equal(silent.status, 504);
+  assert.equal(silent.body.toString(), 'upstream request timeout');
+  const outcome = await front.outcome(0);
+  assert.equal(outcome.proxyErrorCode, ProxyErrorCode.UPSTREAM_REQUEST_TIMEOUT);
+  assert.equal(outcome.statusCode, 504);
+  await waitFor(() => upstream.sockets[0]?.closed === true, 'the silent connection dropped');
+  const paused = await send(front.port, { path: '/paused' });
+  assert.equal(paused.status, 200);
+  assert.equal(paused.body.toString(), 'abcd');
+  assert.equal((await front.outcome(1)).proxyErrorCode, '');
+});
+
 test('invalid response heads: 502 with UPE, connection dropped', LIMIT, async (t) => {
   const responses: Record<string, string> = {
     '/no-colon': 'HTTP/1.1 200 OK\r\nBad Header\r\n\r\n',

@@ -46,6 +46,8 @@ export enum ProxyErrorCode {
   NO_ROUTE = 'NR',
   /** The upstream's response was not valid HTTP/1.1. */
   UPSTREAM_PROTOCOL_ERROR = 'UPE',
+  /** The upstream did not start its response in time. */
+  UPSTREAM_REQUEST_TIMEOUT = 'UT',
 }
 
 export interface ForwardedRequest {
@@ -110,6 +112,10 @@ export function requestHeadText(outgoing: ForwardedRequest, chunked: boolean): s
 export class HttpForwarder {
   private readonly pool: UpstreamConnectionPool;
 
+  /**
+   * `idleTimeoutMs` (30 s): how long an idle keep-alive connection is kept, and how long an
+   * upstream may stay silent before starting its response (then 504, `UT`).
+   */
   constructor(options: { idleTimeoutMs?: number; maxIdlePerUpstream?: number } = {}) {
     this.pool = new UpstreamConnectionPool(options.idleTimeoutMs, options.maxIdlePerUpstream);
   }
@@ -357,6 +363,17 @@ class ForwardExchange implements ConnectionUser {
       return;
     }
     this.failBeforeHead(503, `upstream connect error or disconnect/reset before headers. reset reason: ${connect ? 'connection failure' : 'remote reset'}`, connect ? ProxyErrorCode.UPSTREAM_CONNECT_FAILURE : ProxyErrorCode.UPSTREAM_RESET);
+  }
+
+  /**
+   * Silence from the upstream for the idle timeout: before the response head it is a timeout
+   * (504, as Envoy's route timeout answers); once the body streams, silence is the app's business.
+   */
+  onTimeout(): void {
+    if (this.head !== undefined || this.settled) return;
+    this.connection?.discard();
+    this.connection = undefined;
+    this.failBeforeHead(504, 'upstream request timeout', ProxyErrorCode.UPSTREAM_REQUEST_TIMEOUT);
   }
 
   private protocolError(reason: string): void {

@@ -6,6 +6,8 @@ export interface ConnectionUser {
   onData(chunk: Buffer): void;
   /** The connection closed while in use; `error` says why when it was an error. */
   onClose(error: NodeJS.ErrnoException | undefined): void;
+  /** The upstream has been silent for the idle timeout while in use. */
+  onTimeout(): void;
 }
 
 /**
@@ -37,6 +39,7 @@ export class UpstreamConnection {
     });
     socket.on('timeout', () => {
       if (this.user === undefined) socket.destroy();
+      else this.user.onTimeout();
     });
     socket.on('close', () => {
       const user = this.user;
