@@ -28,7 +28,7 @@ function load(url: string, connections: number, seconds: number): Promise<HttpLo
 export async function runCheckBench(options: BenchOptions): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'mixer-bench-'));
   await writeFile(join(directory, 'rules.yaml'), twentyRuleConfig());
-  const seconds = options.quick ? 1.5 : 10;
+  const seconds = options.quick ? 1 : 10;
   const levels = options.quick ? [16] : [1, 16, 64];
   const [echo, mixer] = await Promise.all([
     startNodeProcessMatching([join(HERE, 'echo-server.js')], /(http:\/\/[\d.:]+)/),
