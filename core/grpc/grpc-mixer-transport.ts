@@ -1,11 +1,11 @@
-import { Client, credentials, Metadata, status as GrpcStatus, type CallOptions, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import type { AttributeBag } from '../attribute/bag.js';
 import { AttributeManifest } from '../attribute/manifest.js';
 import { TransportError, type MixerTransport, type ReportBatchBuilder, type TransportCheckRequest, type TransportCheckResponse } from '../client/transport.js';
-import { RpcCode, rpcCodeName } from '../status/rpc-code.js';
+import { RpcCode } from '../status/rpc-code.js';
 import { encodeCheckRequest } from './check-request-codec.js';
 import { decodeCheckResponse } from './check-response-decoder.js';
 import { GLOBAL_WORD_COUNT } from './global-dictionary.js';
+import { H2UnaryChannel } from './h2-unary-channel.js';
 import { mixerServiceDefinition, type MixerServiceDefinition, type RawMethod } from './mixer-service.js';
 import { loadMixerProtos } from './proto-files.js';
 import { encodeReportRequests, ReportEncoding, ReportRequestBuilder } from './report-request-codec.js';
@@ -24,7 +24,6 @@ export interface GrpcTransportOptions {
   readonly globalWordCount?: number;
   /** The service definition (loaded from the project's protos when not given). */
   readonly service?: MixerServiceDefinition;
-  readonly channelOptions?: ChannelOptions;
 }
 
 /**
@@ -34,7 +33,7 @@ export interface GrpcTransportOptions {
  * or an unreadable response rejects with a TransportError carrying the gRPC code.
  */
 export class GrpcMixerTransport implements MixerTransport {
-  private readonly client: Client;
+  private readonly channel: H2UnaryChannel;
   private readonly check_: RawMethod;
   private readonly report_: RawMethod;
   private readonly manifest: AttributeManifest;
@@ -46,7 +45,7 @@ export class GrpcMixerTransport implements MixerTransport {
     const service = options.service ?? mixerServiceDefinition(loadMixerProtos());
     this.check_ = service.Check;
     this.report_ = service.Report;
-    this.client = new Client(options.target.replace(/^grpc:\/\//, ''), credentials.createInsecure(), options.channelOptions);
+    this.channel = new H2UnaryChannel(options.target.replace(/^grpc:\/\//, ''));
     this.manifest = options.manifest ?? AttributeManifest.standard();
     this.deadlineMs = options.deadlineMs ?? 5000;
     this.encoding = options.reportEncoding ?? ReportEncoding.INDEPENDENT;
@@ -80,26 +79,11 @@ export class GrpcMixerTransport implements MixerTransport {
   }
 
   close(): Promise<void> {
-    this.client.close();
+    this.channel.close();
     return Promise.resolve();
   }
 
   private call(method: RawMethod, bytes: Buffer, signal: AbortSignal | undefined): Promise<Buffer> {
-    if (signal?.aborted === true) return Promise.reject(new TransportError(RpcCode.CANCELLED, 'the call was aborted before it was sent'));
-    const options: CallOptions = { deadline: Date.now() + this.deadlineMs };
-    return new Promise((resolve, reject) => {
-      const call = this.client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, bytes, new Metadata(), options, (error, response) => {
-        signal?.removeEventListener('abort', abort);
-        if (error !== null) reject(transportError(error));
-        else resolve(response ?? Buffer.alloc(0));
-      });
-      const abort = (): void => call.cancel();
-      signal?.addEventListener('abort', abort, { once: true });
-    });
+    return this.channel.call(method.path, bytes, this.deadlineMs, signal);
   }
-}
-
-function transportError(error: ServiceError): TransportError {
-  const code = error.code === GrpcStatus.OK ? RpcCode.UNKNOWN : (error.code as number as RpcCode);
-  return new TransportError(code, `${rpcCodeName(code)}: ${error.details}`, { cause: error });
 }
