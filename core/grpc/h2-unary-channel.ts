@@ -84,7 +84,10 @@ export class H2UnaryChannel {
       });
       stream.on('close', () => {
         if (settled) return;
-        const outcome = callOutcome(headers, trailers, chunks, stream.rstCode, streamError ?? this.sessionError);
+        // Node closes the streams of a lost connection with CANCEL, as if the server had cancelled
+        // them; by then the session is destroyed (grpc-js tells them apart the same way).
+        const connectionLost = session.destroyed;
+        const outcome = callOutcome(headers, trailers, chunks, stream.rstCode, streamError ?? this.sessionError, connectionLost);
         settle(outcome.error, outcome.message);
       });
       stream.end(frame(message));
@@ -142,10 +145,15 @@ function callOutcome(
   chunks: readonly Buffer[],
   rstCode: number | undefined,
   error: Error | undefined,
+  connectionLost: boolean,
 ): { error?: TransportError; message?: Buffer } {
+  // CANCEL from the server itself is CANCELLED; on a lost connection it is Node's, and UNAVAILABLE.
+  const lost = connectionLost && rstCode === constants.NGHTTP2_CANCEL;
+  const cancelled = rstCode === constants.NGHTTP2_CANCEL && !lost;
   if (headers === undefined) {
-    const reason = error !== undefined ? errorText(error) : `stream closed before a response (HTTP/2 code ${rstCode ?? 0})`;
-    return { error: new TransportError(rstCode === constants.NGHTTP2_CANCEL ? RpcCode.CANCELLED : RpcCode.UNAVAILABLE, `${rpcCodeName(rstCode === constants.NGHTTP2_CANCEL ? RpcCode.CANCELLED : RpcCode.UNAVAILABLE)}: ${reason}`) };
+    const reason = error !== undefined ? errorText(error) : lost ? 'the connection closed before a response' : `stream closed before a response (HTTP/2 code ${rstCode ?? 0})`;
+    const code = cancelled ? RpcCode.CANCELLED : RpcCode.UNAVAILABLE;
+    return { error: new TransportError(code, `${rpcCodeName(code)}: ${reason}`) };
   }
   const httpStatus = Number(headers[':status']);
   const statusText = trailers?.['grpc-status'] ?? headers['grpc-status'];
@@ -154,8 +162,9 @@ function callOutcome(
       const code = HTTP_STATUS_CODES.get(httpStatus) ?? RpcCode.UNKNOWN;
       return { error: new TransportError(code, `${rpcCodeName(code)}: HTTP status ${httpStatus} from the server`) };
     }
-    const reason = rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR ? `stream reset with HTTP/2 code ${rstCode}` : 'the response ended without grpc-status';
-    const code = rstCode === constants.NGHTTP2_REFUSED_STREAM ? RpcCode.UNAVAILABLE : RpcCode.INTERNAL;
+    const reset = rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR;
+    const reason = lost ? 'the connection closed before the response ended' : reset ? `stream reset with HTTP/2 code ${rstCode}` : 'the response ended without grpc-status';
+    const code = lost || rstCode === constants.NGHTTP2_REFUSED_STREAM ? RpcCode.UNAVAILABLE : cancelled ? RpcCode.CANCELLED : RpcCode.INTERNAL;
     return { error: new TransportError(code, `${rpcCodeName(code)}: ${reason}`) };
   }
   const status = Number(statusText);
