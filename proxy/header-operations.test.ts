@@ -21,9 +21,9 @@ test('REPLACE sets, REMOVE deletes, APPEND adds or sets', () => {
 test('pseudo-headers rewrite the request line; unsendable names and values are skipped', () => {
   const headers: OutgoingHttpHeaders = { host: 'old' };
   const line: RequestLine = { method: 'GET', path: '/a', authority: 'old' };
-  applyHeaderOperations(headers, [op(':path', '/b'), op(':method', 'POST'), op(':authority', 'new'), op('bad name', 'x'), op('x-evil', 'a\r\nb: c'), op(':path', '/with space')], line);
+  applyHeaderOperations(headers, [op(':path', '/b'), op(':method', 'POST'), op(':authority', 'new'), op('bad name', 'x'), op('x-evil', 'a\r\nb: c'), op('x-bell', 'a\u0007'), op('x-utf8', 'caf\u00e9'), op(':path', '/with space')], line);
   assert.deepEqual(line, { method: 'POST', path: '/b', authority: 'new' });
-  assert.deepEqual(headers, { host: 'new' });
+  assert.deepEqual(headers, { host: 'new', 'x-utf8': 'caf\u00e9' }, 'control characters are refused, obs-text kept');
   const response: OutgoingHttpHeaders = {};
   applyHeaderOperations(response, [op(':status', '500')]);
   assert.deepEqual(response, {}, 'no pseudo-headers on responses');

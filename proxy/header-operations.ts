@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { HeaderOperationKind } from '../core/config/snapshot.js';
 import type { HeaderOperation } from '../core/runtime/check-outcome.js';
+import { hasInvalidFieldValueChar, isFieldName } from './http-field-syntax.js';
 
 /** The pseudo-headers a request operation may name, and the parts of the request they rewrite. */
 export interface RequestLine {
@@ -28,7 +29,7 @@ export function applyHeaderOperations(headers: OutgoingHttpHeaders, operations: 
       continue;
     }
     // A name or value Node would refuse to send is skipped rather than failing the request.
-    if (name.startsWith(':') || !isToken(name) || /[\r\n\0]/.test(operation.value)) continue;
+    if (name.startsWith(':') || !isFieldName(name) || hasInvalidFieldValueChar(operation.value)) continue;
     switch (operation.operation) {
       case HeaderOperationKind.REMOVE:
         delete headers[name];
@@ -47,8 +48,3 @@ export function applyHeaderOperations(headers: OutgoingHttpHeaders, operations: 
   }
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-
-function isToken(name: string): boolean {
-  return TOKEN.test(name);
-}

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { ChunkedBodyDecoder } from './chunked-body-decoder.js';
+import { hasInvalidFieldValueChar, isFieldName } from './http-field-syntax.js';
 import type { HostPort } from './proxy-config.js';
 import { BodyFraming, parseResponseHead, type ResponseHead } from './response-head.js';
 import { UpstreamConnectionPool, type ConnectionUser, type UpstreamConnection } from './upstream-connection-pool.js';
@@ -70,8 +71,6 @@ export interface ForwardOutcome {
 /** The longest upstream response head accepted (Envoy's default header limit is 60 KiB). */
 const MAX_RESPONSE_HEAD = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** A header that cannot be put on the wire (a route directive's value with a line break, say). */
 export class InvalidHeaderError extends Error {
@@ -85,14 +84,14 @@ export function requestHeadText(outgoing: ForwardedRequest, chunked: boolean): s
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    if (!TOKEN.test(name)) throw new InvalidHeaderError(`invalid header name ${JSON.stringify(name)}`);
+    if (!isFieldName(name)) throw new InvalidHeaderError(`invalid header name ${JSON.stringify(name)}`);
     if (typeof value === 'string') {
-      if (INVALID_VALUE.test(value)) throw new InvalidHeaderError(`invalid character in the value of header ${name}`);
+      if (hasInvalidFieldValueChar(value)) throw new InvalidHeaderError(`invalid character in the value of header ${name}`);
       text += `${name}: ${value}\r\n`;
     } else if (typeof value === 'number') text += `${name}: ${value}\r\n`;
     else {
       for (const item of value) {
-        if (INVALID_VALUE.test(item)) throw new InvalidHeaderError(`invalid character in the value of header ${name}`);
+        if (hasInvalidFieldValueChar(item)) throw new InvalidHeaderError(`invalid character in the value of header ${name}`);
         text += `${name}: ${item}\r\n`;
       }
     }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { hasInvalidFieldValueChar, isFieldName } from './http-field-syntax.js';
 
 /** How the body of an upstream response is delimited (RFC 9112 §6.3). */
 export enum BodyFraming {
@@ -30,8 +31,6 @@ export class ResponseHeadError extends Error {
 }
 
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
  * Parses a response head: `text` is everything before the blank line, in latin1 (bytes as
@@ -57,7 +56,7 @@ export function parseResponseHead(text: string, method: string): ResponseHead {
     const colon = text.indexOf(':', position);
     if (colon < 0 || colon > lineEnd) throw new ResponseHeadError(`header line without a colon: ${JSON.stringify(text.slice(position, Math.min(lineEnd, position + 80)))}`);
     const rawName = text.slice(position, colon);
-    if (!TOKEN.test(rawName)) throw new ResponseHeadError(`invalid header name ${JSON.stringify(rawName.slice(0, 80))}`);
+    if (!isFieldName(rawName)) throw new ResponseHeadError(`invalid header name ${JSON.stringify(rawName.slice(0, 80))}`);
     const name = rawName.toLowerCase();
     // Only SP and HTAB are whitespace around a value (RFC 9110 §5.5): String.trim() would also take
     // 0xA0 (the last byte of UTF-8 "à") and let VT, FF or CR at the edges escape the check below.
@@ -66,7 +65,7 @@ export function parseResponseHead(text: string, method: string): ResponseHead {
     while (valueStart < valueEnd && isSpaceOrTab(text.charCodeAt(valueStart))) valueStart++;
     while (valueEnd > valueStart && isSpaceOrTab(text.charCodeAt(valueEnd - 1))) valueEnd--;
     const value = text.slice(valueStart, valueEnd);
-    if (INVALID_VALUE.test(value)) throw new ResponseHeadError(`invalid character in the value of header ${name}`);
+    if (hasInvalidFieldValueChar(value)) throw new ResponseHeadError(`invalid character in the value of header ${name}`);
     position = lineEnd + 2;
     switch (name) {
       case 'content-length': {
