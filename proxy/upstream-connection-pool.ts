@@ -49,10 +49,6 @@ export class UpstreamConnection {
     });
   }
 
-  get inUse(): boolean {
-    return this.user !== undefined;
-  }
-
   attach(user: ConnectionUser): void {
     this.user = user;
   }

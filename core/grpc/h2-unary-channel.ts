@@ -28,7 +28,6 @@ const MAX_TIMEOUT_DIGITS = 99_999_999;
 export class H2UnaryChannel {
   private session: ClientHttp2Session | undefined;
   private sessionError: Error | undefined;
-  private inFlight = 0;
   private closed = false;
 
   /** `authority`: host:port (IPv6 in brackets). */
@@ -40,14 +39,12 @@ export class H2UnaryChannel {
     if (signal?.aborted === true) return Promise.reject(new TransportError(RpcCode.CANCELLED, 'the call was aborted before it was sent'));
     return new Promise((resolve, reject) => {
       const session = this.currentSession();
-      this.started(session);
       const timeout = Math.max(1, Math.min(MAX_TIMEOUT_DIGITS, Math.ceil(deadlineMs)));
       let stream: ClientHttp2Stream;
       try {
         stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${timeout}m` });
       } catch (error) {
         // A session that failed between the check and the request (node throws synchronously).
-        this.ended(session);
         reject(new TransportError(RpcCode.UNAVAILABLE, `UNAVAILABLE: ${errorText(error)}`, { cause: error }));
         return;
       }
@@ -61,7 +58,6 @@ export class H2UnaryChannel {
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
-        this.ended(session);
         if (error !== undefined) reject(error);
         else resolve(response!);
       };
@@ -115,18 +111,10 @@ export class H2UnaryChannel {
     };
     session.on('goaway', forget);
     session.on('close', forget);
+    // An idle connection does not keep the process alive; a call's deadline timer does.
     session.unref();
     this.session = session;
     return session;
-  }
-
-  /** A call in flight keeps the process alive; an idle connection does not. */
-  private started(session: ClientHttp2Session): void {
-    if (this.inFlight++ === 0) session.ref();
-  }
-
-  private ended(session: ClientHttp2Session): void {
-    if (--this.inFlight === 0 && !session.destroyed) session.unref();
   }
 }
 
