@@ -9,7 +9,7 @@ import { ValueType } from '../attribute/value-type.js';
 import { AttributeField } from './compressed-attributes.js';
 import { writeSecondsNanos } from './seconds-nanos.js';
 import { WireType } from './wire-reader.js';
-import type { WireWriter } from './wire-writer.js';
+import { WireWriter } from './wire-writer.js';
 import type { WordTable } from './word-table.js';
 
 /** The attributes of a bag as name/value pairs. */
@@ -22,83 +22,153 @@ export function bagEntries(bag: AttributeBag): [string, AttributeValue][] {
   return entries;
 }
 
+/** The zigzag form of a sint32 (a word index). */
+function zigzag(value: number): number {
+  return ((value << 1) ^ (value >> 31)) >>> 0;
+}
+
 /**
- * The attributes of one message, classified, in columns rather than one object per attribute
- * (the Report path encodes dozens per request): each attribute's map (field), its name index
- * and its value, strings already word indexes. A STRING_MAP's value is the offset of its
- * pair count in `mapIndexes`, followed by its key and value indexes.
+ * Writes the fields of CompressedAttributes messages, one message at a time: every name and
+ * string gets its index from `table`, in the bag's order. Entries are grouped by map, in field
+ * order and in the bag's order within a map, as Mixer's and Envoy's encoders write them: each
+ * map's entries go into a scratch writer of their own as the bag is read once, and the scratch
+ * writers are copied out in field order. One encoder serves many messages (a Report batch's
+ * entries): the scratch writers are reused, so an entry allocates next to nothing.
  */
-class EntryColumns {
-  readonly fields: number[] = [];
-  readonly names: number[] = [];
-  readonly values: (number | Int64 | boolean | Timestamp | Duration | Uint8Array)[] = [];
-  readonly mapIndexes: number[] = [];
-  /** Bit `field` is set when some attribute goes into that map. */
-  presentFields = 0;
+export class CompressedAttributesEncoder {
+  /** Scratch writers by AttributeField (STRINGS..STRING_MAPS); the other slots are unused. */
+  private readonly groups: WireWriter[] = [];
+  /** The writer of the STRING_MAP being written (forEachEntry's callback has no other way to it). */
+  private mapWriter: WireWriter | undefined;
 
   constructor(
     private readonly table: WordTable,
     private readonly manifest: AttributeManifest,
-  ) {}
-
-  add(attribute: string, value: AttributeValue): void {
-    const name = this.table.index(attribute);
-    let field: AttributeField;
-    let stored: number | Int64 | boolean | Timestamp | Duration | Uint8Array;
-    if (typeof value === 'string') {
-      field = AttributeField.STRINGS;
-      stored = this.table.index(value);
-    } else if (typeof value === 'boolean') {
-      field = AttributeField.BOOLS;
-      stored = value;
-    } else if (typeof value === 'bigint') {
-      field = AttributeField.INT64S;
-      stored = value;
-    } else if (typeof value === 'number') {
-      const type = this.manifest.typeOf(attribute);
-      const integral = type === ValueType.INT64 || (type !== ValueType.DOUBLE && Number.isSafeInteger(value));
-      field = integral && Number.isSafeInteger(value) ? AttributeField.INT64S : AttributeField.DOUBLES;
-      stored = value;
-    } else if (value instanceof Timestamp) {
-      field = AttributeField.TIMESTAMPS;
-      stored = value;
-    } else if (value instanceof Duration) {
-      field = AttributeField.DURATIONS;
-      stored = value;
-    } else if (value instanceof IpAddress) {
-      field = AttributeField.BYTES;
-      stored = value.toIpv4() ?? value.bytes;
-    } else if (value instanceof StringMap) {
-      field = AttributeField.STRING_MAPS;
-      stored = this.mapIndexes.length;
-      this.mapIndexes.push(0);
-      value.forEachEntry(addMapEntry, this);
-      this.mapIndexes[stored] = (this.mapIndexes.length - stored - 1) / 2;
-    } else {
-      field = AttributeField.BYTES;
-      stored = value;
-    }
-    this.fields.push(field);
-    this.names.push(name);
-    this.values.push(stored);
-    this.presentFields |= 1 << field;
+  ) {
+    for (let field = 0; field <= AttributeField.STRING_MAPS; field++) this.groups.push(new WireWriter(field >= AttributeField.STRINGS ? 256 : 1));
   }
 
+  /**
+   * Writes the fields of one CompressedAttributes message (the caller opens and closes it). With
+   * `ownWords` the table's words are written first, as this message's `words` (a Check);
+   * otherwise the caller puts them elsewhere (a Report's default_words, shared by the batch).
+   */
+  write(writer: WireWriter, attributes: AttributeBag | Iterable<readonly [string, AttributeValue]>): void {
+    const groups = this.groups;
+    for (let field: number = AttributeField.STRINGS; field <= AttributeField.STRING_MAPS; field++) groups[field]!.pos = 0;
+    if (!isBag(attributes)) {
+      for (const [name, value] of attributes) this.add(value, name);
+    } else if (attributes.entries !== undefined) {
+      const entries = attributes.entries();
+      // A Map is walked with forEach: no [name, value] pair per attribute.
+      if (entries instanceof Map) entries.forEach(addAttribute, this);
+      else for (const [name, value] of entries) this.add(value, name);
+    } else {
+      for (const name of attributes.names()) {
+        const value = attributes.get(name);
+        if (value !== undefined) this.add(value, name);
+      }
+    }
+    for (let field: number = AttributeField.STRINGS; field <= AttributeField.STRING_MAPS; field++) {
+      const group = groups[field]!;
+      if (group.pos > 0) writer.raw(group.finish());
+    }
+  }
+
+  /** Writes the table's words as a message's `words` field entries. */
+  writeWords(writer: WireWriter): void {
+    for (const word of this.table.words) {
+      writer.tag(AttributeField.WORDS, WireType.LENGTH_DELIMITED);
+      writer.string(word);
+    }
+  }
+
+  /** One attribute into its map's scratch writer (value first: Map.prototype.forEach's order). */
+  add(value: AttributeValue, attribute: string): void {
+    const groups = this.groups;
+    const name = zigzag(this.table.index(attribute));
+    if (typeof value === 'string') {
+      groups[AttributeField.STRINGS]!.varintPairField(AttributeField.STRINGS, name, zigzag(this.table.index(value)));
+    } else if (typeof value === 'boolean') {
+      groups[AttributeField.BOOLS]!.varintPairField(AttributeField.BOOLS, name, value ? 1 : 0);
+    } else if (typeof value === 'number') {
+      const type = this.manifest.typeOf(attribute);
+      const integral = Number.isSafeInteger(value) && type !== ValueType.DOUBLE;
+      if (integral && value >= 0 && value <= 0xffffffff) groups[AttributeField.INT64S]!.varintPairField(AttributeField.INT64S, name, value);
+      else if (integral) writeInt64Entry(groups[AttributeField.INT64S]!, name, value);
+      else {
+        const writer = groups[AttributeField.DOUBLES]!;
+        const mark = writer.begin(AttributeField.DOUBLES);
+        writer.tag(1, WireType.VARINT);
+        writer.uint32(name);
+        writer.tag(2, WireType.FIXED64);
+        writer.double(value);
+        writer.end(mark);
+      }
+    } else if (typeof value === 'bigint') {
+      writeInt64Entry(groups[AttributeField.INT64S]!, name, value);
+    } else if (value instanceof Timestamp) {
+      const writer = groups[AttributeField.TIMESTAMPS]!;
+      const mark = writer.begin(AttributeField.TIMESTAMPS);
+      writer.tag(1, WireType.VARINT);
+      writer.uint32(name);
+      writeSecondsNanos(writer, 2, value.seconds, value.nanos);
+      writer.end(mark);
+    } else if (value instanceof Duration) {
+      const writer = groups[AttributeField.DURATIONS]!;
+      const mark = writer.begin(AttributeField.DURATIONS);
+      writer.tag(1, WireType.VARINT);
+      writer.uint32(name);
+      writeDuration(writer, 2, value);
+      writer.end(mark);
+    } else if (value instanceof StringMap) {
+      const writer = groups[AttributeField.STRING_MAPS]!;
+      const mark = writer.begin(AttributeField.STRING_MAPS);
+      writer.tag(1, WireType.VARINT);
+      writer.uint32(name);
+      const map = writer.begin(2);
+      this.mapWriter = writer;
+      value.forEachEntry(addMapEntry, this);
+      writer.end(map);
+      writer.end(mark);
+    } else {
+      const writer = groups[AttributeField.BYTES]!;
+      const mark = writer.begin(AttributeField.BYTES);
+      writer.tag(1, WireType.VARINT);
+      writer.uint32(name);
+      writer.tag(2, WireType.LENGTH_DELIMITED);
+      writer.bytes(value instanceof IpAddress ? (value.toIpv4() ?? value.bytes) : value);
+      writer.end(mark);
+    }
+  }
+
+  /** One StringMap entry: key and value word indexes. */
   addMapEntry(key: string, text: string): void {
-    this.mapIndexes.push(this.table.index(key), this.table.index(text));
+    this.mapWriter!.varintPairField(1, zigzag(this.table.index(key)), zigzag(this.table.index(text)));
   }
 }
 
-function addMapEntry(key: string, text: string, columns: EntryColumns): void {
-  columns.addMapEntry(key, text);
+function addAttribute(this: CompressedAttributesEncoder, value: AttributeValue, name: string): void {
+  this.add(value, name);
+}
+
+function addMapEntry(key: string, text: string, encoder: CompressedAttributesEncoder): void {
+  encoder.addMapEntry(key, text);
+}
+
+function writeInt64Entry(writer: WireWriter, name: number, value: Int64): void {
+  const mark = writer.begin(AttributeField.INT64S);
+  writer.tag(1, WireType.VARINT);
+  writer.uint32(name);
+  writer.tag(2, WireType.VARINT);
+  writer.int64(value);
+  writer.end(mark);
 }
 
 /**
- * Writes the fields of a CompressedAttributes message (the caller opens and closes it). Every
- * name and string gets its index from `table`, in the bag's order; with `ownWords` the table's
- * words are written as this message's `words` (a Check), otherwise the caller puts them
- * elsewhere (a Report's default_words, shared by the batch). Entries are grouped by map, in
- * field order and in the bag's order within a map, as Mixer's and Envoy's encoders write them.
+ * Writes the fields of one CompressedAttributes message (the caller opens and closes it), with
+ * a fresh encoder: for a single message (a Check). With `ownWords` the table's words are written
+ * as this message's `words`, otherwise the caller puts them elsewhere.
  */
 export function writeCompressedAttributes(
   writer: WireWriter,
@@ -107,85 +177,20 @@ export function writeCompressedAttributes(
   manifest: AttributeManifest,
   ownWords: boolean,
 ): void {
-  const columns = new EntryColumns(table, manifest);
-  if (isBag(attributes) && attributes.entries !== undefined) {
-    for (const [name, value] of attributes.entries()) columns.add(name, value);
-  } else if (isBag(attributes)) {
-    for (const name of attributes.names()) {
-      const value = attributes.get(name);
-      if (value !== undefined) columns.add(name, value);
-    }
-  } else {
-    for (const [name, value] of attributes) columns.add(name, value);
+  const encoder = new CompressedAttributesEncoder(table, manifest);
+  if (!ownWords) {
+    encoder.write(writer, attributes);
+    return;
   }
-  if (ownWords) {
-    for (const word of table.words) {
-      writer.tag(AttributeField.WORDS, WireType.LENGTH_DELIMITED);
-      writer.string(word);
-    }
-  }
-  const { fields, names, values, mapIndexes, presentFields } = columns;
-  for (let field: number = AttributeField.STRINGS; field <= AttributeField.STRING_MAPS; field++) {
-    if ((presentFields & (1 << field)) === 0) continue;
-    for (let index = 0; index < fields.length; index++) {
-      if (fields[index] === field) writeEntry(writer, field as AttributeField, names[index]!, values[index]!, mapIndexes);
-    }
-  }
+  // The words come first, yet are only known once every attribute has been indexed.
+  const body = new WireWriter(512);
+  encoder.write(body, attributes);
+  encoder.writeWords(writer);
+  writer.raw(body.finish());
 }
 
 function isBag(value: unknown): value is AttributeBag {
   return typeof (value as AttributeBag).names === 'function' && typeof (value as AttributeBag).get === 'function';
-}
-
-function writeEntry(writer: WireWriter, field: AttributeField, name: number, value: EntryColumns['values'][number], mapIndexes: readonly number[]): void {
-  const mark = writer.begin(field);
-  writer.tag(1, WireType.VARINT);
-  writer.sint32(name);
-  switch (field) {
-    case AttributeField.STRINGS:
-      writer.tag(2, WireType.VARINT);
-      writer.sint32(value as number);
-      break;
-    case AttributeField.INT64S:
-      writer.tag(2, WireType.VARINT);
-      writer.int64(value as Int64);
-      break;
-    case AttributeField.DOUBLES:
-      writer.tag(2, WireType.FIXED64);
-      writer.double(value as number);
-      break;
-    case AttributeField.BOOLS:
-      writer.tag(2, WireType.VARINT);
-      writer.bool(value as boolean);
-      break;
-    case AttributeField.TIMESTAMPS: {
-      const time = value as Timestamp;
-      writeSecondsNanos(writer, 2, time.seconds, time.nanos);
-      break;
-    }
-    case AttributeField.DURATIONS:
-      writeDuration(writer, 2, value as Duration);
-      break;
-    case AttributeField.BYTES:
-      writer.tag(2, WireType.LENGTH_DELIMITED);
-      writer.bytes(value as Uint8Array);
-      break;
-    default: {
-      const map = writer.begin(2);
-      const start = value as number;
-      const end = start + 1 + 2 * mapIndexes[start]!;
-      for (let index = start + 1; index < end; index += 2) {
-        const pair = writer.begin(1);
-        writer.tag(1, WireType.VARINT);
-        writer.sint32(mapIndexes[index]!);
-        writer.tag(2, WireType.VARINT);
-        writer.sint32(mapIndexes[index + 1]!);
-        writer.end(pair);
-      }
-      writer.end(map);
-    }
-  }
-  writer.end(mark);
 }
 
 /** Below this many nanos (11.5 days) a double divides them into seconds exactly. */

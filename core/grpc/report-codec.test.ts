@@ -6,6 +6,7 @@ import { Duration } from '../attribute/duration.js';
 import { IpAddress } from '../attribute/ip-address.js';
 import { AttributeManifest } from '../attribute/manifest.js';
 import { StringMap } from '../attribute/string-map.js';
+import type { AttributeValue } from '../attribute/value.js';
 import { GLOBAL_WORD_INDEX } from './global-dictionary.js';
 import { reportBags } from './report-bags.js';
 import { decodeReportRequest, encodeReportRequests, ReportEncoding, ReportRequestBuilder, sameValue } from './report-request-codec.js';
@@ -115,7 +116,31 @@ describe('ReportRequest codec', () => {
   });
 });
 
-describe('ReportRequestBuilder (entries encoded as they arrive)', () => {
+/** A bag over a Map whose `entries()` is the Map itself, as the sidecar's attribute lists are. */
+function mapBag(entries: Map<string, AttributeValue>): AttributeBag {
+  return { get: (name) => entries.get(name), lookupKey: (map, key) => map.get(key), names: () => [...entries.keys()], entries: () => entries };
+}
+
+describe('ReportRequestBuilder (entries encoded in runs as they arrive)', () => {
+  test('a batch longer than a run, of Map-backed and other bags, encodes and decodes as the whole batch at once', () => {
+    const batch = Array.from({ length: 101 }, (_, index) => {
+      const bag = entry(`/p/${index % 7}`, 200 + (index % 3), index % 5 === 0 ? { 'request.useragent': `agent-${index}` } : {});
+      return index % 2 === 0 ? mapBag(new Map(bag.names().map((name) => [name, bag.get(name)!]))) : bag;
+    });
+    const builder = new ReportRequestBuilder(ReportEncoding.INDEPENDENT, manifest, 222, 64);
+    for (const bag of batch) builder.add(bag);
+    assert.equal(builder.size, 101);
+    const built = builder.finish();
+    assert.deepEqual(built, encodeReportRequests(batch, ReportEncoding.INDEPENDENT, manifest, 222)[0]);
+    const decoded = reportBags(decodeReportRequest(built), manifest);
+    assert.deepEqual(decoded.errors, []);
+    assert.deepEqual(decoded.bags.map((bag) => plain(bag)), batch.map((bag) => plain(bag)));
+    // Walking the Map gives the very bytes that reading the bag name by name gives.
+    const odd = batch[1]!;
+    const asMap = mapBag(new Map(odd.names().map((name) => [name, odd.get(name)!])));
+    assert.deepEqual(encodeReportRequests([asMap], ReportEncoding.INDEPENDENT, manifest, 222)[0], encodeReportRequests([odd], ReportEncoding.INDEPENDENT, manifest, 222)[0]);
+  });
+
   test('the same bytes as encoding the whole batch at once, decoding to the same bags', () => {
     const batch = [entry('/a/x', 200), entry('/b/y', 503, { 'request.useragent': 'curl' }), entry('/a/x', 404)];
     const builder = new ReportRequestBuilder(ReportEncoding.INDEPENDENT, manifest, 222, 16);

@@ -3,6 +3,22 @@ import { WireType } from './wire-reader.js';
 
 const TWO_32 = 4_294_967_296;
 
+/** The bytes a uint32 takes as a varint. */
+function varintSize(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
+}
+
+/** Writes a uint32 as a varint at `pos` (room checked by the caller); returns the position after it. */
+function putVarint(buf: Buffer, pos: number, value: number): number {
+  let rest = value >>> 0;
+  while (rest >= 0x80) {
+    buf[pos++] = (rest & 0x7f) | 0x80;
+    rest >>>= 7;
+  }
+  buf[pos++] = rest;
+  return pos;
+}
+
 /**
  * Writes protobuf wire format into one growing buffer, in a single pass: a nested message is
  * opened with `begin` (one byte reserved for its length) and closed with `end`, which patches
@@ -27,15 +43,7 @@ export class WireWriter {
 
   uint32(value: number): void {
     this.ensure(5);
-    const buf = this.buf;
-    let rest = value >>> 0;
-    let pos = this.pos;
-    while (rest >= 0x80) {
-      buf[pos++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    buf[pos++] = rest;
-    this.pos = pos;
+    this.pos = putVarint(this.buf, this.pos, value);
   }
 
   /** An int32 field: negative values take ten bytes (sign-extended to 64 bits), as protobuf requires. */
@@ -116,6 +124,24 @@ export class WireWriter {
     this.ensure(bytes.length);
     this.buf.set(bytes, this.pos);
     this.pos += bytes.length;
+  }
+
+  /**
+   * A length-delimited field `field` holding a message of two varint fields, 1 = `first` and
+   * 2 = `second` (already unsigned: zigzag a sint32 first): a map entry of word indexes or small
+   * numbers, the commonest entry in compressed attributes, written in one go. `field` is below 16
+   * (a one-byte tag).
+   */
+  varintPairField(field: number, first: number, second: number): void {
+    this.ensure(13);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = (field << 3) | WireType.LENGTH_DELIMITED;
+    buf[pos++] = 2 + varintSize(first) + varintSize(second);
+    buf[pos++] = 0x08;
+    pos = putVarint(buf, pos, first);
+    buf[pos++] = 0x10;
+    this.pos = putVarint(buf, pos, second);
   }
 
   /** Opens a length-delimited field; returns the mark `end` needs. */
