@@ -98,9 +98,7 @@ export class CompressedAttributesEncoder {
       else if (integral) writeInt64Entry(groups[AttributeField.INT64S]!, name, value);
       else {
         const writer = groups[AttributeField.DOUBLES]!;
-        const mark = writer.begin(AttributeField.DOUBLES);
-        writer.tag(1, WireType.VARINT);
-        writer.uint32(name);
+        const mark = openEntry(writer, AttributeField.DOUBLES, name);
         writer.tag(2, WireType.FIXED64);
         writer.double(value);
         writer.end(mark);
@@ -109,23 +107,17 @@ export class CompressedAttributesEncoder {
       writeInt64Entry(groups[AttributeField.INT64S]!, name, value);
     } else if (value instanceof Timestamp) {
       const writer = groups[AttributeField.TIMESTAMPS]!;
-      const mark = writer.begin(AttributeField.TIMESTAMPS);
-      writer.tag(1, WireType.VARINT);
-      writer.uint32(name);
+      const mark = openEntry(writer, AttributeField.TIMESTAMPS, name);
       writeSecondsNanos(writer, 2, value.seconds, value.nanos);
       writer.end(mark);
     } else if (value instanceof Duration) {
       const writer = groups[AttributeField.DURATIONS]!;
-      const mark = writer.begin(AttributeField.DURATIONS);
-      writer.tag(1, WireType.VARINT);
-      writer.uint32(name);
+      const mark = openEntry(writer, AttributeField.DURATIONS, name);
       writeDuration(writer, 2, value);
       writer.end(mark);
     } else if (value instanceof StringMap) {
       const writer = groups[AttributeField.STRING_MAPS]!;
-      const mark = writer.begin(AttributeField.STRING_MAPS);
-      writer.tag(1, WireType.VARINT);
-      writer.uint32(name);
+      const mark = openEntry(writer, AttributeField.STRING_MAPS, name);
       const map = writer.begin(2);
       this.mapWriter = writer;
       value.forEachEntry(addMapEntry, this);
@@ -133,9 +125,7 @@ export class CompressedAttributesEncoder {
       writer.end(mark);
     } else {
       const writer = groups[AttributeField.BYTES]!;
-      const mark = writer.begin(AttributeField.BYTES);
-      writer.tag(1, WireType.VARINT);
-      writer.uint32(name);
+      const mark = openEntry(writer, AttributeField.BYTES, name);
       writer.tag(2, WireType.LENGTH_DELIMITED);
       writer.bytes(value instanceof IpAddress ? (value.toIpv4() ?? value.bytes) : value);
       writer.end(mark);
@@ -156,10 +146,16 @@ function addMapEntry(key: string, text: string, encoder: CompressedAttributesEnc
   encoder.addMapEntry(key, text);
 }
 
-function writeInt64Entry(writer: WireWriter, name: number, value: Int64): void {
-  const mark = writer.begin(AttributeField.INT64S);
+/** Opens a map entry of field `field` and writes its key, the (zigzagged) name index; returns the mark for `end`. */
+function openEntry(writer: WireWriter, field: AttributeField, name: number): number {
+  const mark = writer.begin(field);
   writer.tag(1, WireType.VARINT);
   writer.uint32(name);
+  return mark;
+}
+
+function writeInt64Entry(writer: WireWriter, name: number, value: Int64): void {
+  const mark = openEntry(writer, AttributeField.INT64S, name);
   writer.tag(2, WireType.VARINT);
   writer.int64(value);
   writer.end(mark);
