@@ -7,6 +7,8 @@
 export interface BenchOptions {
   /** Short runs for `npm run bench -- --quick`. */
   readonly quick: boolean;
+  /** Whether a bench that runs several processes may pin them to CPUs (`--no-pin` turns it off). */
+  readonly pinCpus?: boolean;
 }
 
 export interface RateResult {

@@ -3,11 +3,13 @@ import { runExpressionBench } from './expr/expression-bench.js';
 import { runGrpcBench } from './grpc/grpc-bench.js';
 import type { BenchOptions } from './harness.js';
 
-const USAGE = `Usage: npm run bench [-- --quick] [-- --only NAME]
+const USAGE = `Usage: npm run bench [-- --quick] [-- --only NAME] [-- --no-pin]
 
 Runs the project's benchmarks and prints each figure as "BENCH <name> <value> <unit>".
   --quick       short runs (the whole suite in under a minute)
   --only NAME   run one bench (see the list below)
+  --no-pin      leave CPU placement to the scheduler (by default the proxy bench's throughput
+                rounds run the forwarder under test on a CPU of its own, with taskset)
   -h, --help    show this help`;
 
 const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> | void>> = {
@@ -26,7 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n\nBenches: ${Object.keys(BENCHES).join(', ')}\n`);
     return 0;
   }
-  const options: BenchOptions = { quick: argv.includes('--quick') };
+  const options: BenchOptions = { quick: argv.includes('--quick'), pinCpus: !argv.includes('--no-pin') };
   const onlyIndex = argv.indexOf('--only');
   const only = onlyIndex >= 0 ? argv[onlyIndex + 1] : undefined;
   if (only !== undefined && !(only in BENCHES)) {

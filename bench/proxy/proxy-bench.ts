@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNodeProcessMatching, stopProcess } from '../child-process.js';
+import { CpuPinning } from '../cpu-pinning.js';
 import { printBench, type BenchOptions } from '../harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -116,16 +117,31 @@ spec:
  * Added latency (p50, p99, sequential) and throughput (autocannon) of one sidecar hop with
  * policy (cached Check, batched Report) and of the outbound→inbound pair, beside a direct call
  * and a bare Node pipe forwarder measured in the same run. Every server is its own process.
+ * Where it can, the throughput rounds run the forwarders (pipe, sidecars) on a CPU of their own
+ * and everything else on the others (CpuPinning).
  */
 export async function runProxyBench(options: BenchOptions): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'mixer-proxy-bench-'));
   const children: ChildProcess[] = [];
   const pids = new Map<string, number | undefined>();
+  const pinning = options.pinCpus === false ? 'turned off with --no-pin' : CpuPinning.detect();
+  console.log(typeof pinning === 'string' ? `proxy bench: CPUs not pinned (${pinning})` : `proxy bench: for throughput, ${pinning.describe()}`);
+  const FORWARDERS = new Set(['pipe', 'hop', 'pair']);
   const start = async (args: string[], pattern: RegExp, name: string): Promise<string> => {
     const started = await startNodeProcessMatching(args, pattern);
     children.push(started.child);
     pids.set(name, started.child.pid);
     return started.ready[1]!;
+  };
+  /** For the throughput rounds only: sequential latency is measured as the scheduler places things. */
+  const pinAll = (): void => {
+    if (typeof pinning === 'string') return;
+    pinning.pinOther(process.pid);
+    for (const [name, pid] of pids) {
+      if (pid === undefined) continue;
+      if (FORWARDERS.has(name)) pinning.pinForwarder(pid);
+      else pinning.pinOther(pid);
+    }
   };
   try {
     await writeFile(join(directory, 'mixer.yaml'), MIXER_CONFIG);
@@ -167,6 +183,7 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
     const rates = new Map<string, number[]>();
     const cpus = new Map<string, (number | undefined)[][]>();
     for (const target of targets) latency.set(target.name, await sequentialLatency(target.port, target.host, count));
+    pinAll();
     for (const target of targets) await throughput(target.port, target.host, connections, options.quick ? 0.3 : 1); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
@@ -201,8 +218,12 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
     printBench('proxy.hop_vs_pipe.added_p50', added('hop') / added('pipe'), 'ratio');
     printBench('proxy.hop_vs_pipe.p50', latency.get('hop')!.p50Us / latency.get('pipe')!.p50Us, 'ratio');
     printBench('proxy.hop_vs_pipe.throughput', rate.get('hop')! / rate.get('pipe')!, 'ratio');
+    const [hopCpu] = cpu.get('hop') ?? [];
+    const [pipeCpu] = cpu.get('pipe') ?? [];
+    if (hopCpu !== undefined && pipeCpu !== undefined) printBench('proxy.hop_vs_pipe.cpu_per_request', hopCpu / pipeCpu, 'ratio');
     printBench('proxy.pair_vs_direct.throughput', rate.get('pair')! / rate.get('direct')!, 'ratio');
   } finally {
+    if (typeof pinning !== 'string') pinning.release(process.pid);
     await Promise.all(children.map((child) => stopProcess(child)));
     await rm(directory, { recursive: true, force: true });
   }
