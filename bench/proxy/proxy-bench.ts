@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNodeProcessMatching, stopProcess } from '../child-process.js';
 import { CpuPinning } from '../cpu-pinning.js';
+import { fixedRateLatency, type LatencyPercentiles } from '../fixed-rate-load.js';
 import { printBench, type BenchOptions } from '../harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -114,9 +115,10 @@ spec:
 `;
 
 /**
- * Added latency (p50, p99, sequential) and throughput (autocannon) of one sidecar hop with
- * policy (cached Check, batched Report) and of the outbound→inbound pair, beside a direct call
- * and a bare Node pipe forwarder measured in the same run. Every server is its own process.
+ * Added latency (p50, p99, sequential; p90 at Istio's benchmark rate of 1000 requests per second
+ * over 16 connections) and throughput (autocannon) of one sidecar hop with policy (cached Check,
+ * batched Report) and of the outbound→inbound pair, beside a direct call and a bare Node pipe
+ * forwarder measured in the same run. Every server is its own process.
  * Where it can, the throughput rounds run the forwarders (pipe, sidecars) on a CPU of their own
  * and everything else on the others (CpuPinning).
  */
@@ -183,6 +185,12 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
     const rates = new Map<string, number[]>();
     const cpus = new Map<string, (number | undefined)[][]>();
     for (const target of targets) latency.set(target.name, await sequentialLatency(target.port, target.host, count));
+    // Istio's latency benchmark: 1000 requests per second over 16 connections, p90.
+    const atRate = new Map<string, LatencyPercentiles>();
+    for (const target of targets) {
+      if (target.name === 'pipe') continue;
+      atRate.set(target.name, await fixedRateLatency(target.port, target.host, '/bench', { rate: 1000, connections: 16, seconds: options.quick ? 0.5 : 5 }));
+    }
     pinAll();
     for (const target of targets) await throughput(target.port, target.host, connections, options.quick ? 0.3 : 1); // warm-up
     for (let round = 0; round < rounds; round++) {
@@ -213,6 +221,13 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
       const own = first === undefined ? undefined : first + (second ?? 0);
       if (target.name !== 'direct' && own !== undefined) printBench(`proxy.cpu.${target.name}.forwarder_per_request`, own, 'us');
       if ((target.name === 'hop' || target.name === 'pair') && mixer !== undefined) printBench(`proxy.cpu.${target.name}.mixer_per_request`, mixer, 'us');
+    }
+    const directAtRate = atRate.get('direct')!;
+    for (const [name, measured] of atRate) {
+      printBench(`proxy.rate1000.${name}.p50`, measured.p50Us, 'us');
+      printBench(`proxy.rate1000.${name}.p90`, measured.p90Us, 'us');
+      printBench(`proxy.rate1000.${name}.p99`, measured.p99Us, 'us');
+      if (name !== 'direct') printBench(`proxy.rate1000.${name}.added_p90`, measured.p90Us - directAtRate.p90Us, 'us');
     }
     const added = (name: string): number => latency.get(name)!.p50Us - direct.p50Us;
     printBench('proxy.hop_vs_pipe.added_p50', added('hop') / added('pipe'), 'ratio');
