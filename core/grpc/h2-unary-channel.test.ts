@@ -147,8 +147,11 @@ const FRAME_RST_STREAM = 0x3;
 const FRAME_SETTINGS = 0x4;
 const FLAG_ACK = 0x1;
 const FLAG_END_HEADERS = 0x4;
-/** HPACK: static table entry 8, `:status: 200`. */
-const STATUS_200 = Buffer.from([0x88]);
+/**
+ * HPACK: static table entry 8, `:status: 200`; then `content-type: application/grpc`, a literal
+ * without indexing whose name is static entry 31 (4-bit prefix: 15, then 16).
+ */
+const STATUS_200 = Buffer.concat([Buffer.from([0x88, 0x0f, 0x10, 16]), Buffer.from('application/grpc')]);
 
 /**
  * An HTTP/2 server written frame by frame, for what node:http2's server cannot send: its
@@ -333,6 +336,32 @@ describe('H2UnaryChannel: failures become TransportErrors with the gRPC code', (
       server.handle = replying((stream) => stream.respond({ ':status': httpStatus, 'content-type': 'text/plain' }, { endStream: true }));
       await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), code, new RegExp(`^${RpcCode[code]}: HTTP status ${httpStatus}`));
     }
+  });
+
+  test('a 200 whose content-type is not application/grpc is INTERNAL, even with grpc-status 0', async () => {
+    server.handle = replying((stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'text/html' }, { waitForTrailers: true });
+      stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(framed(Buffer.from('<html>')));
+    });
+    await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.INTERNAL, 'INTERNAL: the server answered with content-type "text/html", not application/grpc');
+  });
+
+  test('a response message over the size limit is RESOURCE_EXHAUSTED; one at the limit is read', async () => {
+    const limited = new H2UnaryChannel(server.authority, 1024);
+    try {
+      server.handle = echoing(() => Buffer.alloc(1025, 7));
+      await rejectsWith(limited.call('/s/m', Buffer.alloc(0), 5000), RpcCode.RESOURCE_EXHAUSTED, 'RESOURCE_EXHAUSTED: the response is larger than the limit of 1024 bytes');
+      server.handle = echoing(() => Buffer.alloc(1024, 7));
+      assert.deepEqual(await limited.call('/s/m', Buffer.alloc(0), 5000), Buffer.alloc(1024, 7));
+    } finally {
+      limited.close();
+    }
+  });
+
+  test('two response messages to a unary call are UNIMPLEMENTED (a cardinality violation)', async () => {
+    server.handle = replying((stream) => answer(stream, [framed(Buffer.from('one')), framed(Buffer.from('two'))]));
+    await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNIMPLEMENTED, 'UNIMPLEMENTED: more than one response message for a unary call');
   });
 
   test('OK without a response message is INTERNAL', async () => {

@@ -17,11 +17,17 @@ const HTTP_STATUS_CODES: ReadonlyMap<number, RpcCode> = new Map([
 /** The largest grpc-timeout value (8 digits). */
 const MAX_TIMEOUT_DIGITS = 99_999_999;
 
+/** The largest response message accepted by default: grpc-js's and grpc-go's 4 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
 /**
  * Unary gRPC calls over one cleartext HTTP/2 connection (node:http2), for a client that sends
  * raw message bytes: the request framed as a length-prefixed message, the deadline sent as
  * `grpc-timeout` and enforced here, the outcome read from `grpc-status` and `grpc-message` in
  * the trailers (or a trailers-only response). A lost connection is replaced on the next call.
+ * As gRPC's own clients: a response message over the size limit is RESOURCE_EXHAUSTED, a 200
+ * that is not application/grpc is INTERNAL, and a second message in a unary answer is
+ * UNIMPLEMENTED.
  * It costs a fraction of grpc-js's per-call machinery (interceptors, filters, resolvers), which
  * showed in the sidecar's CPU per reported request (bench/proxy).
  */
@@ -31,7 +37,10 @@ export class H2UnaryChannel {
   private closed = false;
 
   /** `authority`: host:port (IPv6 in brackets). */
-  constructor(private readonly authority: string) {}
+  constructor(
+    private readonly authority: string,
+    private readonly maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+  ) {}
 
   /** The response message of one call; rejects with TransportError carrying the gRPC code. */
   call(path: string, message: Uint8Array, deadlineMs: number, signal?: AbortSignal): Promise<Buffer> {
@@ -71,7 +80,15 @@ export class H2UnaryChannel {
       stream.on('response', (received: IncomingHttpHeaders) => {
         headers = received;
       });
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      stream.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > this.maxResponseBytes + 5) {
+          cancel(new TransportError(RpcCode.RESOURCE_EXHAUSTED, `RESOURCE_EXHAUSTED: the response is larger than the limit of ${this.maxResponseBytes} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
       stream.on('trailers', (received: IncomingHttpHeaders) => {
         trailers = received;
       });
@@ -155,6 +172,10 @@ function callOutcome(
     const code = lost || rstCode === constants.NGHTTP2_REFUSED_STREAM ? RpcCode.UNAVAILABLE : cancelled ? RpcCode.CANCELLED : RpcCode.INTERNAL;
     return { error: new TransportError(code, `${rpcCodeName(code)}: ${reason}`) };
   }
+  const contentType = headers['content-type'];
+  if (httpStatus === 200 && (contentType === undefined || !contentType.startsWith('application/grpc'))) {
+    return { error: new TransportError(RpcCode.INTERNAL, `INTERNAL: the server answered with content-type ${JSON.stringify(contentType ?? '')}, not application/grpc`) };
+  }
   const status = Number(statusText);
   if (status !== 0) {
     const code = Number.isInteger(status) && status > 0 && status <= 16 ? (status as RpcCode) : RpcCode.UNKNOWN;
@@ -166,6 +187,7 @@ function callOutcome(
   if (body[0] !== 0) return { error: new TransportError(RpcCode.INTERNAL, 'INTERNAL: a compressed response message, though no compression was offered') };
   const length = body.readUInt32BE(1);
   if (body.length < 5 + length) return { error: new TransportError(RpcCode.INTERNAL, 'INTERNAL: the response message is cut short') };
+  if (body.length > 5 + length) return { error: new TransportError(RpcCode.UNIMPLEMENTED, 'UNIMPLEMENTED: more than one response message for a unary call') };
   return { message: body.subarray(5, 5 + length) };
 }
 
