@@ -57,7 +57,7 @@ export class TcpProxyListener {
   }
 
   static async start(listen: HostPort, options: TcpListenerOptions): Promise<TcpProxyListener> {
-    const server = createServer({ pauseOnConnect: true });
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(listen.port, listen.host, () => {
@@ -106,7 +106,7 @@ export class TcpProxyListener {
     let connected = false;
     let closed = false;
     let periodic: NodeJS.Timeout | undefined;
-    const upstream = connect({ host: target.target.host, port: target.target.port });
+    const upstream = connect({ host: target.target.host, port: target.target.port, allowHalfOpen: true });
     this.sockets.add(upstream);
     upstream.once('close', () => this.sockets.delete(upstream));
     const finish = (proxyErrorCode: ProxyErrorCode | ''): void => {

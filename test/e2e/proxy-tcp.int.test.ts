@@ -94,6 +94,27 @@ describe('TCP through an outbound and an inbound sidecar with a real Mixer', () 
     assert.equal(lines.find((line) => line['reporter'] === 'outbound')?.['source'], 'kubernetes://client-v1.default');
   });
 
+  test('a client that sends and half-closes at once still gets the whole answer, and both sidecars report the close', async () => {
+    const text = 'fire and half-close';
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: outboundPort }, () => socket.end(text));
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+    });
+    assert.equal(answer, text);
+    await eventually(async () => {
+      const content = await readFile(logFile, 'utf8').catch(() => '');
+      const closes = content
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line['event'] === 'close' && line['received'] === text.length && line['sent'] === text.length);
+      return closes.length >= 2;
+    }, 5000, 'close reports with the byte counts from both sidecars');
+  });
+
   test('a denied connection is closed without reaching the upstream', async () => {
     const port = outbound.addresses.outboundTcp.get('blocked.default.svc.cluster.local')!.port;
     await assert.rejects(echo(port, 'anyone?'), /closed after 0 bytes/);
