@@ -1,4 +1,5 @@
 import { DictBag } from '../core/attribute/dict-bag.js';
+import type { AttributeValue } from '../core/attribute/value.js';
 import { decisionReportAttributes, type CheckDecision } from '../core/client/check-decision.js';
 import type { MixerClient } from '../core/client/mixer-client.js';
 import { AttributeListBag } from './attribute-list-bag.js';
@@ -10,6 +11,8 @@ export interface MixerPolicyOptions {
   readonly checkEnabled: boolean;
   readonly reportEnabled: boolean;
   readonly quotaRules: readonly QuotaRule[];
+  /** Istio's `mixer_attributes`: the first attributes of every request (anything the proxy sets itself wins). */
+  readonly mixerAttributes?: readonly (readonly [string, AttributeValue])[];
 }
 
 /**
@@ -18,10 +21,15 @@ export interface MixerPolicyOptions {
  * prefetch, network fail policy, report batching).
  */
 export class MixerPolicy {
+  /** The attributes every request's list starts with (`mixer_attributes`). */
+  readonly mixerAttributes: readonly (readonly [string, AttributeValue])[];
+
   constructor(
     readonly client: MixerClient,
     private readonly options: MixerPolicyOptions,
-  ) {}
+  ) {
+    this.mixerAttributes = options.mixerAttributes ?? [];
+  }
 
   /**
    * The decision, or undefined when checks are disabled; at once (no promise) when the check

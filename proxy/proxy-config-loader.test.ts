@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { StringMap } from '../core/attribute/string-map.js';
+import { Timestamp } from '../core/attribute/timestamp.js';
 import { buildProxyConfig } from './proxy-config-loader.js';
 import { ProxyConfigError } from './proxy-config-error.js';
 import { FailPolicy, ListenerProtocol, MixerWire } from './proxy-config.js';
@@ -100,4 +102,46 @@ test('a YAML syntax error names its line', () => {
   const found = problems('workload:\n  name: [unclosed\n');
   assert.ok(found[0]!.line >= 2);
   assert.match(found[0]!.message, /YAML syntax/);
+});
+
+test("mixerAttributes (Istio's mixer_attributes) are typed by the vocabulary; others keep their YAML type", () => {
+  const config = build(`workload: { name: ratings-v1 }
+inbound: { listen: "127.0.0.1:0", app: "127.0.0.1:9080" }
+mixer: { address: "grpc://mixer:9091" }
+mixerAttributes:
+  destination.service.uid: istio://default/services/ratings
+  destination.port: "9080"
+  request.time: 2026-11-25T10:00:00Z
+  team.labels: { owner: payments }
+  team.size: 7
+`);
+  const attributes = new Map(config.mixerAttributes);
+  assert.equal(attributes.get('destination.service.uid'), 'istio://default/services/ratings');
+  assert.equal(attributes.get('destination.port'), 9080, 'INT64 in the vocabulary, even when written as text');
+  assert.ok(attributes.get('request.time') instanceof Timestamp);
+  assert.deepEqual((attributes.get('team.labels') as StringMap).toObject(), { owner: 'payments' });
+  assert.equal(attributes.get('team.size'), 7);
+  assert.deepEqual(build('workload: { name: a }\ninbound: { listen: "127.0.0.1:0", app: "127.0.0.1:1" }\nmixer: { address: "grpc://m:1" }\n').mixerAttributes, []);
+});
+
+test('a mixerAttributes value of the wrong type, or a bad name, is named with its line', () => {
+  const found = problems(`workload: { name: a }
+inbound: { listen: "127.0.0.1:0", app: "127.0.0.1:1" }
+mixer: { address: "grpc://m:1" }
+mixerAttributes:
+  response.code: two hundred
+  "not an attribute": x
+  custom.list: [1, 2]
+`);
+  assert.deepEqual(
+    found.map(({ line, field }) => ({ line, field })),
+    [
+      { line: 5, field: 'mixerAttributes.response.code' },
+      { line: 6, field: 'mixerAttributes.not an attribute' },
+      { line: 7, field: 'mixerAttributes.custom.list' },
+    ],
+  );
+  assert.match(found[0]!.message, /expected INT64, got "two hundred"/);
+  assert.match(found[1]!.message, /is not an attribute name/);
+  assert.match(found[2]!.message, /expected text, a number, a boolean or a mapping of text/);
 });

@@ -1,4 +1,7 @@
 import { dirname, resolve } from 'node:path';
+import { AttributeConversionError, convertJsonValue, inferJsonValueType } from '../core/attribute/convert.js';
+import { AttributeManifest } from '../core/attribute/manifest.js';
+import type { AttributeValue } from '../core/attribute/value.js';
 import {
   FailPolicy,
   ListenerProtocol,
@@ -15,7 +18,7 @@ import {
 } from './proxy-config.js';
 import { FieldReader, join, parseHostPort, readYamlFile, type YamlSource } from './yaml-fields.js';
 
-const TOP = ['workload', 'inbound', 'outbound', 'mixer', 'quotaSpecs', 'registry'] as const;
+const TOP = ['workload', 'inbound', 'outbound', 'mixer', 'quotaSpecs', 'mixerAttributes', 'registry'] as const;
 const WORKLOAD = ['name', 'uid', 'namespace', 'labels', 'principal', 'service'] as const;
 const SERVICE = ['host', 'name', 'namespace'] as const;
 const INBOUND = ['listen', 'app', 'protocol'] as const;
@@ -53,6 +56,7 @@ export function buildProxyConfig(source: YamlSource, baseDir: string): ProxyConf
   const outbound = readOutbound(reader, top?.['outbound']);
   const mixer = readMixer(reader, top?.['mixer']);
   const quotaRules = readQuotaSpecs(reader, top?.['quotaSpecs']);
+  const mixerAttributes = readMixerAttributes(reader, top?.['mixerAttributes']);
   const registry = top?.['registry'];
   let registryFile: string | undefined;
   if (registry !== undefined && registry !== null) {
@@ -62,7 +66,7 @@ export function buildProxyConfig(source: YamlSource, baseDir: string): ProxyConf
   if (inbound === undefined && outbound === undefined) reader.problem('', 'nothing to run: give an inbound listener, an outbound listener, or both');
   if (outbound !== undefined && registryFile === undefined) reader.problem('registry', 'is required for an outbound listener (outbound hosts resolve through it)');
   reader.done();
-  return Object.freeze({ workload, inbound, outbound, mixer, quotaRules, registryFile });
+  return Object.freeze({ workload, inbound, outbound, mixer, quotaRules, mixerAttributes, registryFile });
 }
 
 function readWorkload(reader: FieldReader, value: unknown): WorkloadIdentity {
@@ -149,6 +153,40 @@ function readMixer(reader: FieldReader, value: unknown): MixerConnection {
     tcpReportIntervalMs: reader.number(object, 'tcpReportIntervalMs', 'mixer', 10_000, (value) => Number.isSafeInteger(value) && value >= 1000, 'an integer >= 1000 (ms)'),
   };
   return Object.freeze(connection);
+}
+
+/** A name as the vocabulary writes them: dot-separated words of letters, digits, `_` and `-`. */
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+
+/**
+ * `mixerAttributes`: attribute name → value, each value converted to the type the standard
+ * vocabulary declares (an attribute outside it keeps the type its YAML value has: text, number,
+ * boolean, or a mapping of text as a STRING_MAP), as the HTTP/JSON API converts attributes.
+ */
+function readMixerAttributes(reader: FieldReader, value: unknown): [string, AttributeValue][] {
+  const object = reader.object(value, 'mixerAttributes', undefined);
+  if (object === undefined) return [];
+  const manifest = AttributeManifest.standard();
+  const attributes: [string, AttributeValue][] = [];
+  for (const [name, raw] of Object.entries(object)) {
+    const path = join('mixerAttributes', name);
+    if (!ATTRIBUTE_NAME.test(name)) {
+      reader.problem(path, `${JSON.stringify(name)} is not an attribute name (dot-separated words, such as destination.service.uid)`);
+      continue;
+    }
+    const type = manifest.typeOf(name) ?? inferJsonValueType(raw);
+    if (type === undefined) {
+      reader.problem(path, 'expected text, a number, a boolean or a mapping of text');
+      continue;
+    }
+    try {
+      attributes.push([name, convertJsonValue(name, type, raw)]);
+    } catch (error) {
+      if (!(error instanceof AttributeConversionError)) throw error;
+      reader.problem(path, error.message);
+    }
+  }
+  return attributes;
 }
 
 /** Istio's QuotaSpec list: `[{rules: [{match: [{clause: {attr: {exact|prefix|regex}}}], quotas: [{quota, charge}]}]}]`. */

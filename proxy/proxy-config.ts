@@ -1,6 +1,8 @@
 // The sidecar's typed configuration: what `mixer proxy` runs with once flags and the YAML file
 // have been validated (proxy-config-loader.ts). Everything here is frozen and trusted.
 
+import type { AttributeValue } from '../core/attribute/value.js';
+
 /** Who this workload is: the attributes it contributes as source (outbound) or destination (inbound). */
 export interface WorkloadIdentity {
   /** The workload instance name (pod name): `source.name` / `destination.name`. */
@@ -110,6 +112,11 @@ export interface ProxyConfig {
   readonly mixer: MixerConnection;
   /** Every QuotaSpec's rules, in order. */
   readonly quotaRules: readonly QuotaRule[];
+  /**
+   * Istio's `mixer_attributes`: sent with every Check and Report, typed by the attribute
+   * vocabulary. Whatever the proxy works out itself (identity, request, response) wins on a clash.
+   */
+  readonly mixerAttributes: readonly (readonly [string, AttributeValue])[];
   /** The static service registry file (resolved path), when outbound traffic is proxied. */
   readonly registryFile: string | undefined;
 }

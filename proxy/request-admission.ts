@@ -41,7 +41,7 @@ export type Admission =
  * route, Check with Mixer, and say whether to forward or answer locally.
  */
 export class RequestAdmission {
-  private readonly fixed: readonly [string, AttributeValue][];
+  private readonly fixed: readonly (readonly [string, AttributeValue])[];
   private readonly connections: ConnectionIds;
 
   constructor(
@@ -49,7 +49,9 @@ export class RequestAdmission {
     private readonly policy: MixerPolicy,
     reporterUid: string,
   ) {
+    // Mixer attributes from the config first: everything after them wins on a clash, as in Istio.
     this.fixed = [
+      ...policy.mixerAttributes,
       ['context.reporter.kind', route.direction],
       ['context.reporter.uid', reporterUid],
       ['connection.mtls', false],

@@ -52,7 +52,7 @@ export class SidecarProxy {
 
   static async start(config: ProxyConfig, dependencies: SidecarDependencies): Promise<SidecarProxy> {
     const client = createMixerClient(config.mixer, dependencies.logger, dependencies.transport);
-    const policy = new MixerPolicy(client, { checkEnabled: !config.mixer.disableCheck, reportEnabled: !config.mixer.disableReport, quotaRules: config.quotaRules });
+    const policy = new MixerPolicy(client, { checkEnabled: !config.mixer.disableCheck, reportEnabled: !config.mixer.disableReport, quotaRules: config.quotaRules, mixerAttributes: config.mixerAttributes });
     const forwarder = new HttpForwarder();
     const upstreams = new Http2Upstreams();
     const listeners: Listener[] = [];

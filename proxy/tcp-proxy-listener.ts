@@ -72,6 +72,7 @@ export class TcpProxyListener {
     const started = process.hrtime.bigint();
     const { direction, workload, policy } = this.options;
     const attributes: AttributeList = new Map<string, AttributeValue>([
+      ...policy.mixerAttributes,
       ['context.protocol', 'tcp'],
       ['context.reporter.kind', direction],
       ['context.reporter.uid', workload.uid],

@@ -7,7 +7,7 @@ import type { StringMap } from '../../core/attribute/string-map.js';
 import { eventually } from '../support/mixer-harness.js';
 import { FORWARDED_ATTRIBUTES_HEADER } from '../../proxy/forwarded-attributes.js';
 import type { SidecarProxy } from '../../proxy/sidecar-proxy.js';
-import { call, freePort, RecordingTransport, startRecordingApp, startSidecar, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
+import { call, freePort, RecordingTransport, startRecordingApp, startSidecar, startTcpEcho, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
 
 // The attribute set each side of the sidecar sends, pinned name by name against what Envoy's
 // Mixer filter sent (mixer-api.md §3), with a recording stand-in for Mixer.
@@ -244,5 +244,59 @@ describe('outbound endpoint selection', () => {
     assert.match(reply.body, /upstream connect error/);
     await eventually(() => mixer.reports.length === before + 1, 5000, 'the report');
     assert.equal(mixer.reports[before]!.get('context.proxy_error_code'), 'UF');
+  });
+});
+
+describe("mixerAttributes (Istio's mixer_attributes) from the sidecar's config", () => {
+  let app: RecordingApp;
+  let echo: { port: number; close(): Promise<void> };
+  let http: SidecarProxy;
+  let tcp: SidecarProxy;
+  const httpMixer = new RecordingTransport();
+  const tcpMixer = new RecordingTransport();
+  const block = [
+    'mixerAttributes:',
+    '  destination.service.uid: istio://default/services/ratings',
+    '  destination.port: "9080"',
+    '  team.labels: { owner: payments }',
+    '  context.reporter.kind: gateway',
+  ].join('\n');
+
+  before(async () => {
+    app = await startRecordingApp();
+    echo = await startTcpEcho();
+    const mixer = 'mixer:\n  address: grpc://127.0.0.1:1\n  reportBatchEntries: 0\n  checkCacheEntries: 0\n';
+    http = await startSidecar(`workload:\n  name: ratings-v1\ninbound:\n  listen: 127.0.0.1:0\n  app: 127.0.0.1:${app.port}\n${mixer}${block}\n`, undefined, { transport: httpMixer });
+    tcp = await startSidecar(`workload:\n  name: db-v1\ninbound:\n  listen: 127.0.0.1:0\n  app: 127.0.0.1:${echo.port}\n  protocol: tcp\n${mixer}${block}\n`, undefined, { transport: tcpMixer });
+  });
+  after(async () => {
+    await Promise.all([http.close(), tcp.close()]);
+    await Promise.all([app.close(), echo.close()]);
+  });
+
+  test('go with every HTTP Check and Report, typed by the vocabulary; what the proxy sets itself wins', async () => {
+    assert.equal((await call(http.addresses.inbound!.port, '/static')).status, 200);
+    await eventually(() => httpMixer.reports.length === 1, 5000, 'the report');
+    for (const bag of [httpMixer.checks[0]!, httpMixer.reports[0]!]) {
+      assert.equal(bag.get('destination.service.uid'), 'istio://default/services/ratings');
+      assert.deepEqual((bag.get('team.labels') as StringMap).toObject(), { owner: 'payments' });
+      // The sidecar's own: the app's port and the reporter kind, not the config's.
+      assert.equal(bag.get('destination.port'), app.port);
+      assert.equal(bag.get('context.reporter.kind'), 'inbound');
+    }
+  });
+
+  test('go with TCP reports too', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: tcp.addresses.inbound!.port }, () => socket.end('x'));
+      socket.on('error', reject);
+      socket.on('close', () => resolve());
+      socket.resume();
+    });
+    await eventually(() => tcpMixer.reports.some((bag) => bag.get('connection.event') === 'close'), 5000, 'the close report');
+    for (const bag of [tcpMixer.checks[0]!, ...tcpMixer.reports]) {
+      assert.equal(bag.get('destination.service.uid'), 'istio://default/services/ratings');
+      assert.equal(bag.get('context.reporter.kind'), 'inbound');
+    }
   });
 });
