@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientLogger } from '../core/client/client-logger.js';
 import type { MixerTransport } from '../core/client/transport.js';
@@ -12,6 +12,7 @@ import { InboundRoute } from './inbound-route.js';
 import { createMixerClient } from './mixer-client-factory.js';
 import { MixerPolicy } from './mixer-policy.js';
 import { OutboundRoute } from './outbound-route.js';
+import { ProtocolSniffingListener } from './protocol-sniffing-listener.js';
 import { ListenerProtocol, type HostPort, type ProxyConfig } from './proxy-config.js';
 import { loadServiceRegistry, type ServiceRegistry } from './service-registry.js';
 import { TcpProxyListener } from './tcp-proxy-listener.js';
@@ -73,7 +74,7 @@ export class SidecarProxy {
           inbound = tcp.address;
         } else {
           const route = new InboundRoute(config.workload, config.inbound.app, dependencies.logger);
-          const server = await listenHttp(config.inbound.listen, route, policy, forwarder, config.workload.uid);
+          const server = await listenHttp(config.inbound.listen, route, policy, forwarder, upstreams, config.workload.uid);
           listeners.push(server);
           inbound = server.address;
         }
@@ -81,7 +82,7 @@ export class SidecarProxy {
       if (config.outbound !== undefined) {
         const registry = dependencies.registry ?? loadServiceRegistry(config.registryFile!);
         const route = new OutboundRoute(config.workload, registry);
-        const server = await listenHttp(config.outbound.listen, route, policy, forwarder, config.workload.uid);
+        const server = await listenHttp(config.outbound.listen, route, policy, forwarder, upstreams, config.workload.uid);
         listeners.push(server);
         outbound = server.address;
         if (config.outbound.grpcListen !== undefined) {
@@ -125,46 +126,28 @@ function outboundTcpTarget(registry: ServiceRegistry, host: string): ReturnType<
   return { target: endpoint, service, endpoint, onConnectFailure: () => registry.eject(endpoint) };
 }
 
-class HttpListener implements Listener {
-  constructor(
-    private readonly server: Server,
-    readonly address: HostPort,
-  ) {}
-
-  /** Stops accepting; idle connections close now, requests in flight get up to DRAIN_MS to finish. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      const force = setTimeout(() => this.server.closeAllConnections(), DRAIN_MS);
-      force.unref();
-      this.server.close(() => {
-        clearTimeout(force);
-        resolve();
-      });
-      this.server.closeIdleConnections();
-    });
-  }
-}
-
-/** How long closing waits for HTTP requests in flight. */
-const DRAIN_MS = 5000;
-
-async function listenHttp(listen: HostPort, route: HttpRoute, policy: MixerPolicy, forwarder: HttpForwarder, reporterUid: string): Promise<HttpListener> {
+/**
+ * An HTTP listener: HTTP/1.1 (with upgrades) and, on the same port, HTTP/2 with prior knowledge
+ * (gRPC), told apart by each connection's first bytes, as Envoy's `codec_type: AUTO`.
+ */
+async function listenHttp(listen: HostPort, route: HttpRoute, policy: MixerPolicy, forwarder: HttpForwarder, upstreams: Http2Upstreams, reporterUid: string): Promise<ProtocolSniffingListener> {
   const handler = new HttpTrafficHandler(route, policy, forwarder, reporterUid);
-  const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, handler.handle);
-  server.on('upgrade', handler.upgrade);
-  server.on('clientError', (_error, socket) => {
+  const http1 = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, handler.handle);
+  http1.on('upgrade', handler.upgrade);
+  http1.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  return new HttpListener(server, { host: listen.host, port: address.port });
+  return ProtocolSniffingListener.start(listen, http1, http2Server(route, policy, upstreams, reporterUid));
+}
+
+/** An HTTP/2 server whose streams go through the gRPC traffic handler (not listening by itself). */
+function http2Server(route: HttpRoute, policy: MixerPolicy, upstreams: Http2Upstreams, reporterUid: string): Http2Server {
+  const handler = new GrpcTrafficHandler(route, policy, upstreams, reporterUid);
+  const server = createHttp2Server();
+  server.on('session', (session: ServerHttp2Session) => session.on('error', () => session.destroy()));
+  server.on('stream', handler.handle);
+  return server;
 }
 
 class Http2Listener implements Listener {
@@ -183,15 +166,12 @@ class Http2Listener implements Listener {
 }
 
 async function listenHttp2(listen: HostPort, route: HttpRoute, policy: MixerPolicy, upstreams: Http2Upstreams, reporterUid: string): Promise<Http2Listener> {
-  const handler = new GrpcTrafficHandler(route, policy, upstreams, reporterUid);
-  const server = createHttp2Server();
+  const server = http2Server(route, policy, upstreams, reporterUid);
   const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
-    session.on('error', () => session.destroy());
     session.once('close', () => sessions.delete(session));
   });
-  server.on('stream', handler.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, resource, startMixer, type RunningMixer } from '../support/mixer-harness.js';
 import type { SidecarProxy } from '../../proxy/sidecar-proxy.js';
-import { startSidecar } from '../../proxy/testing/mesh-fixture.js';
+import { call, startRecordingApp, startSidecar, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
 
 // gRPC over HTTP/2 cleartext through an outbound and an inbound sidecar, with a real Mixer.
 
@@ -116,5 +116,62 @@ describe('gRPC through an outbound and an inbound sidecar with a real Mixer', ()
     await assert.rejects(hello(client, 'eve', metadata), (error: ServiceError) => error.code === status.PERMISSION_DENIED && /not you/.test(error.details));
     assert.equal(greeter.metadata.length, before);
     await eventually(async () => (await logLines()).some((line) => line['grpcStatus'] === '7' && line['reporter'] === 'outbound'), 5000, 'the denial reported');
+  });
+});
+
+describe("gRPC and HTTP/1.1 on one sidecar port (Envoy's codec_type AUTO)", () => {
+  let mixer: RunningMixer;
+  let greeter: Awaited<ReturnType<typeof startGreeter>>;
+  let app: RecordingApp;
+  let grpcInbound: SidecarProxy;
+  let httpInbound: SidecarProxy;
+  let outbound: SidecarProxy;
+  let client: Client;
+
+  before(async () => {
+    mixer = await startMixer({});
+    greeter = await startGreeter();
+    app = await startRecordingApp();
+    const mixerBlock = `mixer:\n  address: ${mixer.grpcAddress}\n  reportBatchTimeMs: 20\n`;
+    // Inbound listeners left at protocol http: a gRPC app behind one, an HTTP/1.1 app behind the other.
+    grpcInbound = await startSidecar(`workload:\n  name: greeter-v1\n  labels: { app: greeter }\ninbound:\n  listen: 127.0.0.1:0\n  app: 127.0.0.1:${greeter.port}\n${mixerBlock}`);
+    httpInbound = await startSidecar(`workload:\n  name: web-v1\n  labels: { app: web }\ninbound:\n  listen: 127.0.0.1:0\n  app: 127.0.0.1:${app.port}\n${mixerBlock}`);
+    outbound = await startSidecar(
+      `workload:\n  name: caller-v1\n  labels: { app: caller }\noutbound:\n  listen: 127.0.0.1:0\n${mixerBlock}registry: unused.yaml\n`,
+      [
+        'services:',
+        '- host: greeter.default.svc.cluster.local',
+        '  protocol: grpc',
+        `  endpoints: [ { address: "127.0.0.1:${grpcInbound.addresses.inbound!.port}", name: greeter-v1 } ]`,
+        '- host: web.default.svc.cluster.local',
+        `  endpoints: [ { address: "127.0.0.1:${httpInbound.addresses.inbound!.port}", name: web-v1 } ]`,
+        '',
+      ].join('\n'),
+    );
+    // No grpcListen: the gRPC client uses the outbound HTTP listener itself.
+    client = new Client(`127.0.0.1:${outbound.addresses.outbound!.port}`, credentials.createInsecure(), { 'grpc.default_authority': 'greeter' });
+  });
+  after(async () => {
+    client.close();
+    await outbound.close();
+    await Promise.all([grpcInbound.close(), httpInbound.close()]);
+    await Promise.all([greeter.close(), app.close()]);
+    await mixer.close();
+  });
+
+  test('a gRPC call and an HTTP/1.1 request both go through the same outbound and inbound ports', async () => {
+    assert.equal(await hello(client, 'grace'), 'hello grace');
+    assert.equal(greeter.metadata.at(-1)!.get('x-request-id').length, 1, 'through the inbound sidecar');
+    const reply = await call(outbound.addresses.outbound!.port, '/page', { host: 'web' });
+    assert.equal(reply.status, 200);
+    assert.equal(app.seen.at(-1)?.url, '/page');
+    await assert.rejects(hello(client, 'nobody'), (error: ServiceError) => error.code === status.NOT_FOUND && error.details === 'no such person');
+  });
+
+  test('an HTTP/1.1 request whose first bytes only begin like the HTTP/2 preface is HTTP/1.1', async () => {
+    const reply = await call(outbound.addresses.outbound!.port, '/pri', { host: 'web', method: 'PRI' }).catch((error: unknown) => error);
+    // node:http refuses the PRI method with 400; what matters is that it was parsed as HTTP/1.1.
+    assert.ok(!(reply instanceof Error), String(reply));
+    assert.equal((reply as { status: number }).status, 400);
   });
 });

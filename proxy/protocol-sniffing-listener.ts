@@ -1,0 +1,96 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { HostPort } from './proxy-config.js';
+
+/** The first bytes an HTTP/2 client sends with prior knowledge (RFC 9113 §3.4). */
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** How long a new connection may stay silent before it is closed (node's HTTP headersTimeout). */
+const FIRST_BYTES_TIMEOUT_MS = 60_000;
+
+/** How long closing waits for HTTP/1.1 requests in flight. */
+const DRAIN_MS = 5000;
+
+/**
+ * One port for HTTP/1.1 and HTTP/2 with prior knowledge (h2c, as gRPC clients speak it), as
+ * Envoy's HTTP connection manager with `codec_type: AUTO`: each connection's first bytes
+ * decide. The HTTP/2 connection preface hands it to `http2`, anything else to `http1`; the
+ * bytes read to decide are put back for the server that takes it.
+ */
+export class ProtocolSniffingListener {
+  private constructor(
+    private readonly server: Server,
+    private readonly http1: HttpServer,
+    private readonly sessions: ReadonlySet<ServerHttp2Session>,
+    readonly address: HostPort,
+  ) {}
+
+  static async start(listen: HostPort, http1: HttpServer, http2: Http2Server): Promise<ProtocolSniffingListener> {
+    const sessions = new Set<ServerHttp2Session>();
+    http2.on('session', (session: ServerHttp2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
+    const server = createServer((socket) => sniff(socket, http1, http2));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new ProtocolSniffingListener(server, http1, sessions, { host: listen.host, port: (server.address() as AddressInfo).port });
+  }
+
+  /**
+   * Stops accepting. Idle HTTP/1.1 connections close now and requests in flight get up to
+   * DRAIN_MS; HTTP/2 sessions are closed (streams in flight finish) and destroyed after DRAIN_MS.
+   */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const force = setTimeout(() => {
+        this.http1.closeAllConnections();
+        for (const session of this.sessions) session.destroy();
+      }, DRAIN_MS);
+      force.unref();
+      this.server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      this.http1.closeIdleConnections();
+      for (const session of this.sessions) session.close();
+    });
+  }
+}
+
+function sniff(socket: Socket, http1: HttpServer, http2: Http2Server): void {
+  let seen: Buffer | undefined;
+  const giveUp = (): void => {
+    socket.destroy();
+  };
+  const onData = (chunk: Buffer): void => {
+    seen = seen === undefined ? chunk : Buffer.concat([seen, chunk]);
+    const compared = Math.min(seen.length, HTTP2_PREFACE.length);
+    const http2Preface = seen.compare(HTTP2_PREFACE, 0, compared, 0, compared) === 0;
+    if (http2Preface && seen.length < HTTP2_PREFACE.length) return;
+    socket.off('data', onData);
+    socket.off('error', giveUp);
+    socket.setTimeout(0);
+    socket.off('timeout', giveUp);
+    socket.pause();
+    socket.unshift(seen);
+    if (http2Preface) {
+      // node:http2 reads what is already buffered on the socket when it takes it over.
+      http2.emit('connection', socket);
+    } else {
+      http1.emit('connection', socket);
+      // node:http reads the socket natively from here on; the bytes put back arrive as 'data'.
+      socket.resume();
+    }
+  };
+  socket.on('data', onData);
+  socket.on('error', giveUp);
+  socket.setTimeout(FIRST_BYTES_TIMEOUT_MS);
+  socket.on('timeout', giveUp);
+}
