@@ -90,7 +90,7 @@ Mixer before it is forwarded and reported after the response.
 Flags override the config file's fields; without --config, flags are the whole config.
 
 Options:
-  --config FILE            proxy config YAML (workload, inbound, outbound, mixer, quotaSpecs, registry)
+  --config FILE            proxy config YAML (workload, inbound, outbound, mixer, quotaSpecs, mixerAttributes, registry)
   --name NAME              workload instance name (source.name / destination.name)
   --namespace NS           workload namespace (default "default")
   --uid UID                workload uid (default kubernetes://NAME.NAMESPACE)
@@ -99,9 +99,9 @@ Options:
   --service-host HOST      the service this workload serves (default APP.NAMESPACE.svc.cluster.local)
   --inbound HOST:PORT      inbound listener (port 0 picks a free one)
   --app HOST:PORT          the local application behind the inbound listener
-  --inbound-protocol P     http (default, HTTP/1.1 and WebSocket), grpc (h2c) or tcp
-  --outbound HOST:PORT     outbound HTTP/1.1 listener
-  --outbound-grpc HOST:PORT outbound h2c (gRPC) listener
+  --inbound-protocol P     http (default: HTTP/1.1, WebSocket, and h2c by prior knowledge), grpc (h2c only) or tcp
+  --outbound HOST:PORT     outbound listener: HTTP/1.1 and h2c (gRPC) on one port
+  --outbound-grpc HOST:PORT an extra outbound listener for h2c (gRPC) only
   --registry FILE          static service registry YAML (service host -> endpoints)
   --mixer ADDRESS          grpc://HOST:PORT (istio.mixer.v1, default wire) or http://HOST:PORT
   --fail-policy POLICY     FAIL_OPEN or FAIL_CLOSE (default FAIL_CLOSE) when Mixer is unreachable
