@@ -8,11 +8,10 @@ import { FORWARDED_ATTRIBUTES_HEADER } from './forwarded-attributes.js';
 import { applyHeaderOperations, type RequestLine } from './header-operations.js';
 import { ProxyErrorCode } from './http-forwarder.js';
 import { headerRecord, http2Head } from './http-request-attributes.js';
-import type { HttpRoute } from './http-route.js';
 import type { Http2Upstreams } from './http2-upstreams.js';
 import type { AttributeList } from './identity-attributes.js';
 import type { MixerPolicy } from './mixer-policy.js';
-import { RequestAdmission, type LocalReply } from './request-admission.js';
+import { type RequestAdmission, type LocalReply } from './request-admission.js';
 
 /** Headers HTTP/2 forbids (connection-specific), besides pseudo-headers handled apart. */
 const CONNECTION_SPECIFIC = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host'];
@@ -33,16 +32,12 @@ interface StreamOutcome {
  * gRPC call the sidecar refuses gets a trailers-only answer carrying the Check's status code.
  */
 export class GrpcTrafficHandler {
-  private readonly admission: RequestAdmission;
-
+  /** `admission`: the side's attributes, route and Check, shared with its HTTP/1.1 handler (one connection numbering). */
   constructor(
-    route: HttpRoute,
+    private readonly admission: RequestAdmission,
     private readonly policy: MixerPolicy,
     private readonly upstreams: Http2Upstreams,
-    reporterUid: string,
-  ) {
-    this.admission = new RequestAdmission(route, policy, reporterUid);
-  }
+  ) {}
 
   readonly handle = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     stream.on('error', () => stream.destroy());

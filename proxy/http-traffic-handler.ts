@@ -9,9 +9,8 @@ import { applyHeaderOperations, type RequestLine } from './header-operations.js'
 import { endToEndHeaders, ProxyErrorCode, type ForwardedRequest, type ForwardOutcome, type HttpForwarder } from './http-forwarder.js';
 import { forwardUpgrade, rawResponseHead } from './upgrade-forwarder.js';
 import { headerRecord, http1Head, requestHeadSize } from './http-request-attributes.js';
-import type { HttpRoute } from './http-route.js';
 import type { AttributeList } from './identity-attributes.js';
-import { RequestAdmission, type Admission } from './request-admission.js';
+import { type RequestAdmission, type Admission } from './request-admission.js';
 import type { MixerPolicy } from './mixer-policy.js';
 import type { HostPort } from './proxy-config.js';
 
@@ -24,16 +23,12 @@ const UPGRADE_HEADERS: ReadonlySet<string> = new Set(['connection', 'upgrade']);
  * operations), forward, Report with the response attributes.
  */
 export class HttpTrafficHandler {
-  private readonly admission: RequestAdmission;
-
+  /** `admission`: the side's attributes, route and Check, shared with its HTTP/2 handler (one connection numbering). */
   constructor(
-    route: HttpRoute,
+    private readonly admission: RequestAdmission,
     private readonly policy: MixerPolicy,
     private readonly forwarder: HttpForwarder,
-    reporterUid: string,
-  ) {
-    this.admission = new RequestAdmission(route, policy, reporterUid);
-  }
+  ) {}
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     this.serve(request, response).catch((error: unknown) => {

@@ -6,13 +6,13 @@ import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Se
 import { GrpcTrafficHandler } from './grpc-traffic-handler.js';
 import { HttpForwarder } from './http-forwarder.js';
 import { Http2Upstreams } from './http2-upstreams.js';
-import type { HttpRoute } from './http-route.js';
 import { HttpTrafficHandler } from './http-traffic-handler.js';
 import { InboundRoute } from './inbound-route.js';
 import { createMixerClient } from './mixer-client-factory.js';
 import { MixerPolicy } from './mixer-policy.js';
 import { OutboundRoute } from './outbound-route.js';
 import { ProtocolSniffingListener } from './protocol-sniffing-listener.js';
+import { RequestAdmission } from './request-admission.js';
 import { ListenerProtocol, type HostPort, type ProxyConfig } from './proxy-config.js';
 import { loadServiceRegistry, type ServiceRegistry } from './service-registry.js';
 import { TcpProxyListener } from './tcp-proxy-listener.js';
@@ -64,8 +64,8 @@ export class SidecarProxy {
       let outboundGrpc: HostPort | undefined;
       if (config.inbound !== undefined) {
         if (config.inbound.protocol === ListenerProtocol.GRPC) {
-          const route = new InboundRoute(config.workload, config.inbound.app, dependencies.logger);
-          const server = await listenHttp2(config.inbound.listen, route, policy, upstreams, config.workload.uid);
+          const admission = new RequestAdmission(new InboundRoute(config.workload, config.inbound.app, dependencies.logger), policy, config.workload.uid);
+          const server = await listenHttp2(config.inbound.listen, admission, policy, upstreams);
           listeners.push(server);
           inbound = server.address;
         } else if (config.inbound.protocol === ListenerProtocol.TCP) {
@@ -73,20 +73,21 @@ export class SidecarProxy {
           listeners.push(tcp);
           inbound = tcp.address;
         } else {
-          const route = new InboundRoute(config.workload, config.inbound.app, dependencies.logger);
-          const server = await listenHttp(config.inbound.listen, route, policy, forwarder, upstreams, config.workload.uid);
+          const admission = new RequestAdmission(new InboundRoute(config.workload, config.inbound.app, dependencies.logger), policy, config.workload.uid);
+          const server = await listenHttp(config.inbound.listen, admission, policy, forwarder, upstreams);
           listeners.push(server);
           inbound = server.address;
         }
       }
       if (config.outbound !== undefined) {
         const registry = dependencies.registry ?? loadServiceRegistry(config.registryFile!);
-        const route = new OutboundRoute(config.workload, registry);
-        const server = await listenHttp(config.outbound.listen, route, policy, forwarder, upstreams, config.workload.uid);
+        // One admission for every outbound HTTP port: one connection numbering across them.
+        const admission = new RequestAdmission(new OutboundRoute(config.workload, registry), policy, config.workload.uid);
+        const server = await listenHttp(config.outbound.listen, admission, policy, forwarder, upstreams);
         listeners.push(server);
         outbound = server.address;
         if (config.outbound.grpcListen !== undefined) {
-          const grpc = await listenHttp2(config.outbound.grpcListen, route, policy, upstreams, config.workload.uid);
+          const grpc = await listenHttp2(config.outbound.grpcListen, admission, policy, upstreams);
           listeners.push(grpc);
           outboundGrpc = grpc.address;
         }
@@ -130,20 +131,20 @@ function outboundTcpTarget(registry: ServiceRegistry, host: string): ReturnType<
  * An HTTP listener: HTTP/1.1 (with upgrades) and, on the same port, HTTP/2 with prior knowledge
  * (gRPC), told apart by each connection's first bytes, as Envoy's `codec_type: AUTO`.
  */
-async function listenHttp(listen: HostPort, route: HttpRoute, policy: MixerPolicy, forwarder: HttpForwarder, upstreams: Http2Upstreams, reporterUid: string): Promise<ProtocolSniffingListener> {
-  const handler = new HttpTrafficHandler(route, policy, forwarder, reporterUid);
+async function listenHttp(listen: HostPort, admission: RequestAdmission, policy: MixerPolicy, forwarder: HttpForwarder, upstreams: Http2Upstreams): Promise<ProtocolSniffingListener> {
+  const handler = new HttpTrafficHandler(admission, policy, forwarder);
   const http1 = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, handler.handle);
   http1.on('upgrade', handler.upgrade);
   http1.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  return ProtocolSniffingListener.start(listen, http1, http2Server(route, policy, upstreams, reporterUid));
+  return ProtocolSniffingListener.start(listen, http1, http2Server(admission, policy, upstreams));
 }
 
 /** An HTTP/2 server whose streams go through the gRPC traffic handler (not listening by itself). */
-function http2Server(route: HttpRoute, policy: MixerPolicy, upstreams: Http2Upstreams, reporterUid: string): Http2Server {
-  const handler = new GrpcTrafficHandler(route, policy, upstreams, reporterUid);
+function http2Server(admission: RequestAdmission, policy: MixerPolicy, upstreams: Http2Upstreams): Http2Server {
+  const handler = new GrpcTrafficHandler(admission, policy, upstreams);
   const server = createHttp2Server();
   server.on('session', (session: ServerHttp2Session) => session.on('error', () => session.destroy()));
   server.on('stream', handler.handle);
@@ -165,8 +166,8 @@ class Http2Listener implements Listener {
   }
 }
 
-async function listenHttp2(listen: HostPort, route: HttpRoute, policy: MixerPolicy, upstreams: Http2Upstreams, reporterUid: string): Promise<Http2Listener> {
-  const server = http2Server(route, policy, upstreams, reporterUid);
+async function listenHttp2(listen: HostPort, admission: RequestAdmission, policy: MixerPolicy, upstreams: Http2Upstreams): Promise<Http2Listener> {
+  const server = http2Server(admission, policy, upstreams);
   const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);

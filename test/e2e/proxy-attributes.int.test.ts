@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect as connectHttp2 } from 'node:http2';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { AttributeBag } from '../../core/attribute/bag.js';
@@ -298,5 +299,39 @@ describe("mixerAttributes (Istio's mixer_attributes) from the sidecar's config",
       assert.equal(bag.get('destination.service.uid'), 'istio://default/services/ratings');
       assert.equal(bag.get('context.reporter.kind'), 'inbound');
     }
+  });
+});
+
+describe('connection.id on a port that speaks HTTP/1.1 and HTTP/2', () => {
+  let app: RecordingApp;
+  let inbound: SidecarProxy;
+  const mixer = new RecordingTransport();
+
+  before(async () => {
+    app = await startRecordingApp();
+    inbound = await startSidecar(`workload:\n  name: web-v1\ninbound:\n  listen: 127.0.0.1:0\n  app: 127.0.0.1:${app.port}\nmixer:\n  address: grpc://127.0.0.1:1\n  reportBatchEntries: 0\n`, undefined, { transport: mixer });
+  });
+  after(async () => {
+    await inbound.close();
+    await app.close();
+  });
+
+  test('an HTTP/1.1 connection and an HTTP/2 one are numbered apart', async () => {
+    assert.equal((await call(inbound.addresses.inbound!.port, '/h1')).status, 200);
+    // The app speaks HTTP/1.1 only, so the HTTP/2 call fails upstream; it is reported all the same.
+    const session = connectHttp2(`http://127.0.0.1:${inbound.addresses.inbound!.port}`);
+    session.on('error', () => undefined);
+    await new Promise<void>((resolve) => {
+      const stream = session.request({ ':path': '/h2', ':authority': 'web' });
+      stream.on('error', () => resolve());
+      stream.on('close', () => resolve());
+      stream.resume();
+      stream.end();
+    });
+    session.close();
+    await eventually(() => mixer.reports.length === 2, 5000, 'both reports');
+    const [first, second] = mixer.reports.map((bag) => bag.get('connection.id'));
+    assert.equal(typeof first, 'string');
+    assert.notEqual(first, second);
   });
 });
