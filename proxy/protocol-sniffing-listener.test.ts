@@ -41,7 +41,8 @@ describe('ProtocolSniffingListener', () => {
   let port: number;
 
   beforeEach(async () => {
-    const http1 = createServer({ keepAlive: true }, (incoming, response) => {
+    // Idle connections outlive any test unless close() closes them.
+    const http1 = createServer({ keepAlive: true, keepAliveTimeout: 120_000 }, (incoming, response) => {
       let body = '';
       incoming.on('data', (chunk: Buffer) => (body += chunk.toString()));
       incoming.on('end', () => response.end(`http/1.1 ${incoming.method} ${incoming.url} ${body}`));
@@ -97,13 +98,25 @@ describe('ProtocolSniffingListener', () => {
     assert.equal(await get(port, '/after'), '200 http/1.1 GET /after ');
   });
 
-  test('close() resolves with an idle keep-alive connection and an HTTP/2 session open', async () => {
+  // The timeout only stops a hang: left to themselves, these connections would stay open for a minute or two.
+  test('close() closes an idle keep-alive connection, an HTTP/2 session and a silent connection, and resolves', { timeout: 30_000 }, async () => {
     const agent = new Agent({ keepAlive: true });
     assert.equal(await get(port, '/idle', agent), '200 http/1.1 GET /idle ');
+    const idle = connect({ host: '127.0.0.1', port });
+    const idleClosed = new Promise((resolve) => idle.once('close', resolve));
+    idle.on('error', () => undefined);
+    const answered = new Promise((resolve) => idle.once('data', resolve));
+    idle.write('GET /kept HTTP/1.1\r\nhost: x\r\n\r\n');
+    await answered;
     const session = connectHttp2(`http://127.0.0.1:${port}`);
     session.on('error', () => undefined);
     await new Promise((resolve) => session.once('connect', resolve));
+    const silent = connect({ host: '127.0.0.1', port });
+    const silentClosed = new Promise((resolve) => silent.once('close', resolve));
+    silent.on('error', () => undefined);
+    await new Promise((resolve) => silent.once('connect', resolve));
     await listener.close();
+    await Promise.all([silentClosed, idleClosed]);
     await assert.rejects(get(port, '/refused'), /ECONNREFUSED/);
     agent.destroy();
     session.destroy();

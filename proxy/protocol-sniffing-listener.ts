@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { HostPort } from './proxy-config.js';
 
 /** The first bytes an HTTP/2 client sends with prior knowledge (RFC 9113 §3.4). */
@@ -15,14 +15,17 @@ const DRAIN_MS = 5000;
 /**
  * One port for HTTP/1.1 and HTTP/2 with prior knowledge (h2c, as gRPC clients speak it), as
  * Envoy's HTTP connection manager with `codec_type: AUTO`: each connection's first bytes
- * decide. The HTTP/2 connection preface hands it to `http2`, anything else to `http1`; the
- * bytes read to decide are put back for the server that takes it.
+ * decide. The HTTP/1.1 server listens; its own connection handler is set aside and called for
+ * every connection that does not open with the HTTP/2 preface, so it keeps everything it does
+ * for its connections (timeouts, idle tracking, close). A preface hands the connection to
+ * `http2` instead. The bytes read to decide are put back for the server that takes it.
  */
 export class ProtocolSniffingListener {
   private constructor(
-    private readonly server: Server,
     private readonly http1: HttpServer,
     private readonly sessions: ReadonlySet<ServerHttp2Session>,
+    /** Connections whose first bytes have not come yet. */
+    private readonly undecided: ReadonlySet<Socket>,
     readonly address: HostPort,
   ) {}
 
@@ -32,20 +35,25 @@ export class ProtocolSniffingListener {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
     });
-    const server = createServer((socket) => sniff(socket, http1, http2));
+    const [serveHttp1, ...others] = http1.listeners('connection') as ((socket: Socket) => void)[];
+    if (serveHttp1 === undefined || others.length > 0) throw new Error('ProtocolSniffingListener: expected a node:http server with only its own connection handler');
+    http1.removeAllListeners('connection');
+    const undecided = new Set<Socket>();
+    http1.on('connection', (socket: Socket) => sniff(socket, (taken) => serveHttp1.call(http1, taken), http2, undecided));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(listen.port, listen.host, () => {
-        server.off('error', reject);
+      http1.once('error', reject);
+      http1.listen(listen.port, listen.host, () => {
+        http1.off('error', reject);
         resolve();
       });
     });
-    return new ProtocolSniffingListener(server, http1, sessions, { host: listen.host, port: (server.address() as AddressInfo).port });
+    return new ProtocolSniffingListener(http1, sessions, undecided, { host: listen.host, port: (http1.address() as AddressInfo).port });
   }
 
   /**
-   * Stops accepting. Idle HTTP/1.1 connections close now and requests in flight get up to
-   * DRAIN_MS; HTTP/2 sessions are closed (streams in flight finish) and destroyed after DRAIN_MS.
+   * Stops accepting. Idle HTTP/1.1 connections, and connections that have sent nothing yet, close
+   * now; requests in flight get up to DRAIN_MS. HTTP/2 sessions are closed (streams in flight
+   * finish) and destroyed after DRAIN_MS.
    */
   close(): Promise<void> {
     return new Promise((resolve) => {
@@ -54,19 +62,22 @@ export class ProtocolSniffingListener {
         for (const session of this.sessions) session.destroy();
       }, DRAIN_MS);
       force.unref();
-      this.server.close(() => {
+      // node:http's close also closes its idle connections.
+      this.http1.close(() => {
         clearTimeout(force);
         resolve();
       });
-      this.http1.closeIdleConnections();
+      for (const socket of this.undecided) socket.destroy();
       for (const session of this.sessions) session.close();
     });
   }
 }
 
-function sniff(socket: Socket, http1: HttpServer, http2: Http2Server): void {
+function sniff(socket: Socket, serveHttp1: (socket: Socket) => void, http2: Http2Server, undecided: Set<Socket>): void {
   let seen: Buffer | undefined;
+  undecided.add(socket);
   const giveUp = (): void => {
+    undecided.delete(socket);
     socket.destroy();
   };
   const onData = (chunk: Buffer): void => {
@@ -74,6 +85,7 @@ function sniff(socket: Socket, http1: HttpServer, http2: Http2Server): void {
     const compared = Math.min(seen.length, HTTP2_PREFACE.length);
     const http2Preface = seen.compare(HTTP2_PREFACE, 0, compared, 0, compared) === 0;
     if (http2Preface && seen.length < HTTP2_PREFACE.length) return;
+    undecided.delete(socket);
     socket.off('data', onData);
     socket.off('error', giveUp);
     socket.setTimeout(0);
@@ -84,13 +96,14 @@ function sniff(socket: Socket, http1: HttpServer, http2: Http2Server): void {
       // node:http2 reads what is already buffered on the socket when it takes it over.
       http2.emit('connection', socket);
     } else {
-      http1.emit('connection', socket);
+      serveHttp1(socket);
       // node:http reads the socket natively from here on; the bytes put back arrive as 'data'.
       socket.resume();
     }
   };
   socket.on('data', onData);
   socket.on('error', giveUp);
+  socket.once('close', () => undecided.delete(socket));
   socket.setTimeout(FIRST_BYTES_TIMEOUT_MS);
   socket.on('timeout', giveUp);
 }
