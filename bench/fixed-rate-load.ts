@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { quantile } from './harness.js';
 
 export interface FixedRateOptions {
   /** Requests per second, across all connections. */
@@ -66,7 +67,5 @@ export async function fixedRateLatency(port: number, host: string, path: string,
   } finally {
     agent.destroy();
   }
-  samples.sort((a, b) => a - b);
-  const at = (quantile: number): number => samples[Math.min(samples.length - 1, Math.floor(samples.length * quantile))]!;
-  return { p50Us: at(0.5), p90Us: at(0.9), p99Us: at(0.99), completed: samples.length };
+  return { p50Us: quantile(samples, 0.5), p90Us: quantile(samples, 0.9), p99Us: quantile(samples, 0.99), completed: samples.length };
 }

@@ -58,6 +58,13 @@ export function measureRate(name: string, iteration: (index: number) => unknown,
   return { name, perSecond: rates[Math.floor(rates.length / 2)]! };
 }
 
+/** The value at quantile `q` (0.5: the median) of `values`, which need not be sorted; NaN when empty. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+}
+
 export function printBench(name: string, value: number, unit: string): void {
   const text = Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(4);
   process.stdout.write(`BENCH ${name} ${text} ${unit}\n`);

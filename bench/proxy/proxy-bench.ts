@@ -9,15 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { startNodeProcessMatching, stopProcess } from '../child-process.js';
 import { CpuPinning } from '../cpu-pinning.js';
 import { fixedRateLatency, type LatencyPercentiles } from '../fixed-rate-load.js';
-import { printBench, type BenchOptions } from '../harness.js';
+import { printBench, quantile, type BenchOptions } from '../harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BIN = join(HERE, '..', '..', 'core', 'cli', 'bin.js');
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 interface Latency {
   readonly p50Us: number;
@@ -42,8 +37,7 @@ async function sequentialLatency(port: number, host: string, count: number): Pro
   const samples: number[] = [];
   for (let index = 0; index < count; index++) samples.push(await once());
   agent.destroy();
-  samples.sort((a, b) => a - b);
-  return { p50Us: samples[Math.floor(samples.length * 0.5)]!, p99Us: samples[Math.floor(samples.length * 0.99)]! };
+  return { p50Us: quantile(samples, 0.5), p99Us: quantile(samples, 0.99) };
 }
 
 /** CPU time (ms) a process has used, from /proc (Linux); undefined elsewhere. */
@@ -203,9 +197,9 @@ export async function runProxyBench(options: BenchOptions): Promise<void> {
         cpus.set(target.name, [...(cpus.get(target.name) ?? []), [...load.cpuPerRequestUs]]);
       }
     }
-    const rate = new Map([...rates].map(([name, values]) => [name, median(values)]));
+    const rate = new Map([...rates].map(([name, values]) => [name, quantile(values, 0.5)]));
     const cpu = new Map(
-      [...cpus].map(([name, samples]) => [name, [0, 1, 2].map((index) => (samples.some((sample) => sample[index] === undefined) ? undefined : median(samples.map((sample) => sample[index]!))))]),
+      [...cpus].map(([name, samples]) => [name, [0, 1, 2].map((index) => (samples.some((sample) => sample[index] === undefined) ? undefined : quantile(samples.map((sample) => sample[index]!), 0.5)))]),
     );
     const direct = latency.get('direct')!;
     for (const target of targets) {

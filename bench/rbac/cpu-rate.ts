@@ -1,4 +1,4 @@
-import { consume, type BenchOptions } from '../harness.js';
+import { consume, quantile, type BenchOptions } from '../harness.js';
 
 /**
  * Like the harness's measureRate, but per second of this process's CPU time instead of wall
@@ -23,10 +23,7 @@ export function measureCpuRates(subjects: Readonly<Record<string, (index: number
       if (round >= 0) rates.get(name)!.push(batch / (Math.max(cpuMicros() - started, 1) / 1e6));
     }
   }
-  return Object.fromEntries(names.map((name) => {
-    const sorted = rates.get(name)!.sort((a, b) => a - b);
-    return [name, sorted[Math.floor(sorted.length / 2)]!];
-  }));
+  return Object.fromEntries(names.map((name) => [name, quantile(rates.get(name)!, 0.5)]));
 }
 
 /** A batch size taking about `batchMillis` of CPU (after warming up). */
