@@ -49,9 +49,9 @@ export class CompressedAttributesEncoder {
   }
 
   /**
-   * Writes the fields of one CompressedAttributes message (the caller opens and closes it). With
-   * `ownWords` the table's words are written first, as this message's `words` (a Check);
-   * otherwise the caller puts them elsewhere (a Report's default_words, shared by the batch).
+   * Writes the attribute fields of one CompressedAttributes message (the caller opens and closes
+   * it, and puts the table's words where they belong: `writeWords` for a Check's own words, a
+   * Report's default_words for a batch).
    */
   write(writer: WireWriter, attributes: AttributeBag | Iterable<readonly [string, AttributeValue]>): void {
     const groups = this.groups;
@@ -162,22 +162,16 @@ function writeInt64Entry(writer: WireWriter, name: number, value: Int64): void {
 }
 
 /**
- * Writes the fields of one CompressedAttributes message (the caller opens and closes it), with
- * a fresh encoder: for a single message (a Check). With `ownWords` the table's words are written
- * as this message's `words`, otherwise the caller puts them elsewhere.
+ * Writes the fields of one self-contained CompressedAttributes message (a Check's: the caller
+ * opens and closes it): its own `words` first, then the attributes.
  */
 export function writeCompressedAttributes(
   writer: WireWriter,
   attributes: AttributeBag | Iterable<readonly [string, AttributeValue]>,
   table: WordTable,
   manifest: AttributeManifest,
-  ownWords: boolean,
 ): void {
   const encoder = new CompressedAttributesEncoder(table, manifest);
-  if (!ownWords) {
-    encoder.write(writer, attributes);
-    return;
-  }
   // The words come first, yet are only known once every attribute has been indexed.
   const body = new WireWriter(512);
   encoder.write(body, attributes);

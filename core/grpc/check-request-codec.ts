@@ -127,7 +127,7 @@ export interface CheckRequestInput {
 export function encodeCheckRequest(input: CheckRequestInput, manifest: AttributeManifest, globalWordCount: number): Buffer {
   const writer = new WireWriter(512);
   const attributes = writer.begin(1);
-  writeCompressedAttributes(writer, input.attributes, new WordTable(globalWordCount), manifest, true);
+  writeCompressedAttributes(writer, input.attributes, new WordTable(globalWordCount), manifest);
   writer.end(attributes);
   if (globalWordCount !== 0) {
     writer.tag(2, WireType.VARINT);
