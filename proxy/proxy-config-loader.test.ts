@@ -143,5 +143,5 @@ mixerAttributes:
   );
   assert.match(found[0]!.message, /expected INT64, got "two hundred"/);
   assert.match(found[1]!.message, /is not an attribute name/);
-  assert.match(found[2]!.message, /expected text, a number, a boolean or a mapping of text/);
+  assert.match(found[2]!.message, /^custom\.list: undeclared attribute with a value of no attribute type \(array\)$/);
 });

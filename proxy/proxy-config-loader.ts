@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { AttributeConversionError, convertJsonValue, inferJsonValueType } from '../core/attribute/convert.js';
+import { AttributeConversionError, convertRequestAttribute } from '../core/attribute/convert.js';
 import { AttributeManifest } from '../core/attribute/manifest.js';
 import type { AttributeValue } from '../core/attribute/value.js';
 import {
@@ -174,13 +174,8 @@ function readMixerAttributes(reader: FieldReader, value: unknown): [string, Attr
       reader.problem(path, `${JSON.stringify(name)} is not an attribute name (dot-separated words, such as destination.service.uid)`);
       continue;
     }
-    const type = manifest.typeOf(name) ?? inferJsonValueType(raw);
-    if (type === undefined) {
-      reader.problem(path, 'expected text, a number, a boolean or a mapping of text');
-      continue;
-    }
     try {
-      attributes.push([name, convertJsonValue(name, type, raw)]);
+      attributes.push([name, convertRequestAttribute(name, raw, manifest)]);
     } catch (error) {
       if (!(error instanceof AttributeConversionError)) throw error;
       reader.problem(path, error.message);

@@ -163,6 +163,18 @@ export function inferJsonValueType(value: unknown): ValueType | undefined {
 }
 
 /**
+ * One attribute of a request from its JSON value: converted to the type the manifest declares
+ * or, undeclared, to the type its JSON value has. Throws AttributeConversionError.
+ */
+export function convertRequestAttribute(name: string, raw: unknown, manifest: AttributeManifest, adopt = false): AttributeValue {
+  const type = manifest.typeOf(name) ?? inferJsonValueType(raw);
+  if (type === undefined) {
+    throw new AttributeConversionError(name, undefined, `undeclared attribute with a value of no attribute type (${Array.isArray(raw) ? 'array' : raw === null ? 'null' : typeof raw})`);
+  }
+  return convertJsonValue(name, type, raw, adopt);
+}
+
+/**
  * Builds a request's bag from a JSON object as the HTTP API receives it: declared attributes
  * are converted to their declared type (a mismatch is an error naming the attribute and the
  * type); undeclared ones are accepted with the type their JSON value has.
@@ -171,14 +183,8 @@ export function requestBagFromJson(object: Readonly<Record<string, unknown>>, ma
   const values: [string, AttributeValue][] = [];
   const problems: string[] = [];
   for (const name in object) {
-    const raw = object[name];
-    const type = manifest.typeOf(name) ?? inferJsonValueType(raw);
-    if (type === undefined) {
-      problems.push(`${name}: undeclared attribute with a value of no attribute type (${Array.isArray(raw) ? 'array' : raw === null ? 'null' : typeof raw})`);
-      continue;
-    }
     try {
-      values.push([name, convertJsonValue(name, type, raw, true)]);
+      values.push([name, convertRequestAttribute(name, object[name], manifest, true)]);
     } catch (error) {
       if (!(error instanceof AttributeConversionError)) throw error;
       problems.push(error.message);
