@@ -14,6 +14,11 @@ const DROPPED_METRIC = 'mixer_adapter_stdio_dropped_lines_total';
  * Writes logentry and metric instances as lines (JSON or console), one line per instance and
  * one sink write per batch. Lines below outputLevel are skipped; a batch the sink cannot take
  * (too much still unwritten) is dropped and counted.
+ *
+ * `handleLogEntry` and `handleMetric` resolve only once their lines are written to the OS, and
+ * Mixer answers a Report only after its handlers have returned: an acknowledged report is never
+ * lost to a killed Mixer holding its lines in memory. A failed write rejects (a handler failure,
+ * counted by the dispatcher) and its lines count as dropped.
  */
 export class StdioHandler implements HandlerFor<'logentry' | 'metric'> {
   private readonly severityLevels: ReadonlyMap<string, Level>;
@@ -32,7 +37,7 @@ export class StdioHandler implements HandlerFor<'logentry' | 'metric'> {
     this.dropped = droppedCounter(env.metrics);
   }
 
-  handleLogEntry(instances: readonly LogEntryInstance[]): void {
+  handleLogEntry(instances: readonly LogEntryInstance[]): Promise<void> | undefined {
     let now: Timestamp | undefined;
     let text = '';
     let lines = 0;
@@ -43,18 +48,18 @@ export class StdioHandler implements HandlerFor<'logentry' | 'metric'> {
       text += this.formatter.line(level, time, instance.name, undefined, instance.variables);
       lines++;
     }
-    this.write(text, lines);
+    return this.write(text, lines);
   }
 
-  handleMetric(instances: readonly MetricInstance[]): void {
+  handleMetric(instances: readonly MetricInstance[]): Promise<void> | undefined {
     const level = this.params.metricLevel;
-    if (instances.length === 0 || LEVEL_RANK[level] < this.minimumRank) return;
+    if (instances.length === 0 || LEVEL_RANK[level] < this.minimumRank) return undefined;
     const time = Timestamp.fromMillis(this.env.now());
     let text = '';
     for (const instance of instances) {
       text += this.formatter.line(level, time, instance.name, { name: 'value', value: instance.value }, instance.dimensions);
     }
-    this.write(text, instances.length);
+    return this.write(text, instances.length);
   }
 
   /** Resolves once every line handed over so far is written (for tests and orderly shutdown). */
@@ -66,13 +71,19 @@ export class StdioHandler implements HandlerFor<'logentry' | 'metric'> {
     return this.sink.close();
   }
 
-  /** One sink write per batch; a batch the sink cannot take is dropped and counted. */
-  private write(text: string, lines: number): void {
-    if (lines === 0) return;
-    if (!this.sink.write(text)) {
+  /** One sink write per batch, settling once it is written; a batch the sink cannot take is dropped and counted. */
+  private write(text: string, lines: number): Promise<void> | undefined {
+    if (lines === 0) return undefined;
+    const written = this.sink.write(text);
+    if (written === false) {
       this.dropped.inc(lines);
       this.env.logger.warn({ lines }, 'stdio output is backed up; dropped a batch of lines');
+      return undefined;
     }
+    return written.catch((error: unknown) => {
+      this.dropped.inc(lines);
+      throw error;
+    });
   }
 }
 

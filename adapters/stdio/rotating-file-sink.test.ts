@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,11 +30,11 @@ describe('RotatingFileSink', () => {
   it('rotates before a batch would push the file past maxBytes', async () => {
     const path = join(directory, 'app.log');
     const sink = await RotatingFileSink.open(path, options());
-    sink.write('0123456789\n');
-    sink.write('abcdefgh\n');
+    void sink.write('0123456789\n');
+    void sink.write('abcdefgh\n');
     await sink.flush();
     clock += 1;
-    sink.write('next\n');
+    void sink.write('next\n');
     await sink.close();
     assert.deepEqual((await readdir(directory)).sort(), ['app-2020-01-01T00-00-00.001.log', 'app.log']);
     assert.equal(await readFile(join(directory, 'app-2020-01-01T00-00-00.001.log'), 'utf8'), '0123456789\nabcdefgh\n');
@@ -41,11 +42,27 @@ describe('RotatingFileSink', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('a batch’s promise resolves once the batch is in the file; batches queued meanwhile share the next write', async () => {
+    const path = join(directory, 'app.log');
+    const sink = await RotatingFileSink.open(path, options({ maxBytes: 1024 }));
+    const first = sink.write('a\n');
+    const second = sink.write('b\n');
+    const third = sink.write('c\n');
+    assert.ok(first instanceof Promise && second instanceof Promise && third instanceof Promise);
+    assert.equal(second, third, 'queued together, written together');
+    await first;
+    assert.match(readFileSync(path, 'utf8'), /^a\n/);
+    await second;
+    assert.equal(readFileSync(path, 'utf8'), 'a\nb\nc\n');
+    await sink.close();
+    assert.deepEqual(errors, []);
+  });
+
   it('counts what the file already holds and never splits a batch', async () => {
     const path = join(directory, 'app.log');
     await writeFile(path, 'x'.repeat(15));
     const sink = await RotatingFileSink.open(path, options());
-    sink.write('a much longer line than twenty bytes\n');
+    void sink.write('a much longer line than twenty bytes\n');
     await sink.close();
     assert.equal(await readFile(path, 'utf8'), 'a much longer line than twenty bytes\n');
     assert.equal((await readdir(directory)).length, 2);
@@ -55,7 +72,7 @@ describe('RotatingFileSink', () => {
     const path = join(directory, 'app.log');
     const sink = await RotatingFileSink.open(path, options({ maxBytes: 1 }));
     for (const line of ['a\n', 'b\n', 'c\n']) {
-      sink.write(line);
+      void sink.write(line);
       await sink.flush();
     }
     await sink.close();
@@ -67,7 +84,7 @@ describe('RotatingFileSink', () => {
     const path = join(directory, 'app.log');
     const sink = await RotatingFileSink.open(path, options({ maxBytes: 1, maxFiles: 2 }));
     for (let index = 0; index < 5; index++) {
-      sink.write(`${index}\n`);
+      void sink.write(`${index}\n`);
       await sink.flush();
       clock += 1000;
     }
@@ -82,9 +99,9 @@ describe('RotatingFileSink', () => {
     await writeFile(join(directory, 'app-2019-01-01T00-00-00.000.log'), 'ancient\n');
     await writeFile(join(directory, 'other.log'), 'not ours\n');
     const sink = await RotatingFileSink.open(path, options({ maxBytes: 1, maxAgeMs: daysToMs(30) }));
-    sink.write('a\n');
+    void sink.write('a\n');
     await sink.flush();
-    sink.write('b\n');
+    void sink.write('b\n');
     await sink.close();
     assert.deepEqual((await readdir(directory)).sort(), ['app-2020-01-01T00-00-00.000.log', 'app.log', 'other.log']);
   });

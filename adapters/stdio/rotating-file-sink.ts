@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { MAX_BUFFERED_BYTES, type LineSink } from './line-sink.js';
+import { ignore, MAX_BUFFERED_BYTES, type LineSink } from './line-sink.js';
 
 export interface RotationOptions {
   /** Rotate before the file would exceed this many bytes. */
@@ -26,11 +26,13 @@ export function daysToMs(days: number): number {
  * push `access.log` past maxBytes, the file is renamed `access-2020-01-01T00-00-00.000.log`
  * (UTC, from the clock) and a new one started; rotated files beyond maxFiles or older than
  * maxAgeMs are deleted. Batches queued while a write is in flight are coalesced into one
- * write; all I/O is asynchronous.
+ * write, and each one's promise settles when that write has; all I/O is asynchronous.
  */
 export class RotatingFileSink implements LineSink {
   private pending: string[] = [];
   private pendingBytes = 0;
+  /** Settles the promise of every batch in `pending` once they are written. */
+  private pendingWritten: Settle | undefined;
   private draining: Promise<void> | undefined;
   private closed = false;
 
@@ -48,14 +50,16 @@ export class RotatingFileSink implements LineSink {
     return new RotatingFileSink(path, options, handle, size);
   }
 
-  write(text: string): boolean {
+  write(text: string): Promise<void> | false {
     if (this.closed || this.pendingBytes > MAX_BUFFERED_BYTES) return false;
     this.pending.push(text);
     this.pendingBytes += text.length;
+    this.pendingWritten ??= settleLater();
+    const written = this.pendingWritten.promise;
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
     });
-    return true;
+    return written;
   }
 
   async flush(): Promise<void> {
@@ -72,14 +76,19 @@ export class RotatingFileSink implements LineSink {
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
       const chunk = Buffer.from(this.pending.join(''), 'utf8');
+      const settle = this.pendingWritten!;
       this.pending = [];
       this.pendingBytes = 0;
+      this.pendingWritten = undefined;
       try {
         if (this.size > 0 && this.size + chunk.length > this.options.maxBytes) await this.rotate();
-        await this.handle.write(chunk);
+        // A write may take less than the whole buffer; the rest follows.
+        for (let offset = 0; offset < chunk.length; ) offset += (await this.handle.write(chunk, offset)).bytesWritten;
         this.size += chunk.length;
+        settle.resolve();
       } catch (error) {
         this.options.onError(error as Error);
+        settle.reject(error as Error);
       }
     }
   }
@@ -129,6 +138,24 @@ export class RotatingFileSink implements LineSink {
     const [year = 0, month = 1, day, hour, minute, second, millis] = match.slice(1).map(Number);
     return Date.UTC(year, month - 1, day, hour, minute, second, millis);
   }
+}
+
+interface Settle {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** A promise settled later (Promise.withResolvers, which Node 20 lacks); its rejection is marked handled. */
+function settleLater(): Settle {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
+  promise.catch(ignore);
+  return { promise, resolve, reject };
 }
 
 function stamp(time: number): string {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ describe('stdio params', () => {
     assert.equal(parsed.value.outputLevel, 'INFO');
     assert.deepEqual([parsed.value.maxMegabytesBeforeRotation, parsed.value.maxDaysBeforeRotation, parsed.value.maxRotatedFiles], [100, 30, 1000]);
     const { handler, stdout } = await build({});
-    handler.handleMetric([metric(1, {})]);
+    await handler.handleMetric([metric(1, {})]);
     await handler.flush();
     assert.equal(stdout.lines.length, 1);
   });
@@ -81,8 +82,8 @@ describe('stdio params', () => {
       { logStream: 1, outputAsJson: false, metricLevel: 1, severityLevels: { notice: 2 } },
     ]) {
       const { handler, stdout, stderr } = await build(params);
-      handler.handleMetric([metric(1, {})]);
-      handler.handleLogEntry([logEntry({}, { severity: 'notice' })]);
+      await handler.handleMetric([metric(1, {})]);
+      await handler.handleLogEntry([logEntry({}, { severity: 'notice' })]);
       await handler.flush();
       assert.equal(stdout.writes.length, 0);
       assert.deepEqual(stderr.lines, [
@@ -118,7 +119,7 @@ describe('stdio params', () => {
 describe('stdio JSON lines', () => {
   it('writes one line per logentry instance with typed values', async () => {
     const { handler, stdout } = await build({});
-    handler.handleLogEntry([
+    await handler.handleLogEntry([
       logEntry({
         text: 'GET /a "quoted"',
         count: 42,
@@ -145,7 +146,7 @@ describe('stdio JSON lines', () => {
 
   it('maps severities (Istio\'s names plus configured ones; unknown is info) and stamps unset times with the clock', async () => {
     const { handler, stdout } = await build({ severityLevels: { critical: 'ERROR', warning: 'ERROR' } });
-    handler.handleLogEntry([
+    await handler.handleLogEntry([
       logEntry({}, { severity: 'WARN' }),
       logEntry({}, { severity: 'fatal' }),
       logEntry({}, { severity: 'critical' }),
@@ -162,7 +163,7 @@ describe('stdio JSON lines', () => {
   it('writes metrics with the value, then sorted dimensions, at metricLevel and the current time', async () => {
     const { env, handler, stdout } = await build({ metricLevel: 'ERROR' });
     await env.advance(1);
-    handler.handleMetric([metric(Duration.parse('20ms'), { source: 'a', code: 200 }), metric(undefined, {})]);
+    await handler.handleMetric([metric(Duration.parse('20ms'), { source: 'a', code: 200 }), metric(undefined, {})]);
     await handler.flush();
     assert.deepEqual(stdout.lines, [
       '{"level":"error","time":"2020-01-02T03:04:05.679000Z","instance":"requestcount.instance.istio-system","value":"20ms","code":200,"source":"a"}',
@@ -172,16 +173,16 @@ describe('stdio JSON lines', () => {
 
   it('skips lines below outputLevel', async () => {
     const { handler, stdout } = await build({ outputLevel: 'WARNING' });
-    handler.handleLogEntry([logEntry({ n: 1 }, { severity: 'info' }), logEntry({ n: 2 }, { severity: 'warning' }), logEntry({ n: 3 }, { severity: 'error' })]);
-    handler.handleMetric([metric(1, {})]);
+    await handler.handleLogEntry([logEntry({ n: 1 }, { severity: 'info' }), logEntry({ n: 2 }, { severity: 'warning' }), logEntry({ n: 3 }, { severity: 'error' })]);
+    await handler.handleMetric([metric(1, {})]);
     await handler.flush();
     assert.deepEqual(stdout.lines.map((line) => (JSON.parse(line) as { n: number }).n), [2, 3]);
   });
 
   it('hands a whole batch to the stream in one write', async () => {
     const { handler, stdout } = await build({});
-    handler.handleLogEntry([logEntry({ n: 1 }), logEntry({ n: 2 }), logEntry({ n: 3 })]);
-    handler.handleLogEntry([]);
+    await handler.handleLogEntry([logEntry({ n: 1 }), logEntry({ n: 2 }), logEntry({ n: 3 })]);
+    await handler.handleLogEntry([]);
     await handler.flush();
     assert.equal(stdout.writes.length, 1);
     assert.equal(stdout.lines.length, 3);
@@ -191,8 +192,8 @@ describe('stdio JSON lines', () => {
 describe('stdio console lines', () => {
   it('writes time, level, instance and the fields as JSON, tab-separated', async () => {
     const { handler, stdout } = await build({ outputAsJson: false });
-    handler.handleLogEntry([logEntry({ user: 'alice', code: 200 }, { severity: 'ERROR' })]);
-    handler.handleMetric([metric(1.5, {})]);
+    await handler.handleLogEntry([logEntry({ user: 'alice', code: 200 }, { severity: 'ERROR' })]);
+    await handler.handleMetric([metric(1.5, {})]);
     await handler.flush();
     assert.deepEqual(stdout.lines, [
       '2019-05-06T07:08:09.123456Z\terror\taccesslog.instance.istio-system\t{"code":200,"user":"alice"}',
@@ -208,10 +209,70 @@ describe('stdio back-pressure', () => {
     const parsed = info.params.parse({});
     assert.ok(parsed.ok);
     const handler = await buildStdioHandler({ name: 'h.handler.ns', params: parsed.value, instances: [] }, env, { stdout: stuck, stderr: stuck });
-    handler.handleLogEntry([logEntry({ blob: 'x'.repeat(17 * 1024 * 1024) })]);
-    handler.handleLogEntry([logEntry({ n: 1 }), logEntry({ n: 2 })]);
+    void handler.handleLogEntry([logEntry({ blob: 'x'.repeat(17 * 1024 * 1024) })]);
+    await handler.handleLogEntry([logEntry({ n: 1 }), logEntry({ n: 2 })]);
     const dropped = await env.metrics.getSingleMetricAsString('mixer_adapter_stdio_dropped_lines_total');
     assert.match(dropped, /^mixer_adapter_stdio_dropped_lines_total 2$/m);
+  });
+});
+
+describe('stdio acknowledges only what it has written (a killed Mixer loses nothing it acknowledged)', () => {
+  /** A stream that holds each write until the test lets the OS "take" it. */
+  class HeldStream extends Writable {
+    readonly held: { chunk: string; done: (error?: Error) => void }[] = [];
+    override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error) => void): void {
+      this.held.push({ chunk: chunk.toString('utf8'), done: callback });
+    }
+  }
+
+  async function handlerOver(stream: Writable) {
+    const env = new ManualEnvironment();
+    const parsed = info.params.parse({});
+    assert.ok(parsed.ok);
+    const handler = await buildStdioHandler({ name: 'h.handler.ns', params: parsed.value, instances: [] }, env, { stdout: stream, stderr: stream });
+    return { env, handler };
+  }
+
+  /** Lets the event loop run a few turns (so a settled promise would have been seen settled). */
+  async function turns(): Promise<void> {
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it('handleLogEntry and handleMetric resolve once the stream has written their lines, not before', async () => {
+    const stream = new HeldStream();
+    const { handler } = await handlerOver(stream);
+    let logged = false;
+    let measured = false;
+    const log = handler.handleLogEntry([logEntry({ n: 1 })]);
+    const metered = handler.handleMetric([metric(1, {})]);
+    assert.ok(log instanceof Promise && metered instanceof Promise, 'the dispatcher has something to wait for');
+    void log.then(() => (logged = true));
+    void metered.then(() => (measured = true));
+    await turns();
+    assert.equal(logged, false, 'not acknowledged while the line is only in memory');
+    stream.held[0]!.done();
+    await log;
+    assert.ok(stream.held[0]!.chunk.includes('"n":1'));
+    await turns();
+    assert.equal(measured, false, 'the metric line is still held');
+    stream.held[1]!.done();
+    await metered;
+  });
+
+  it('a write that fails rejects (a handler failure for the dispatcher) and counts its lines as dropped', async () => {
+    const stream = new HeldStream();
+    stream.on('error', () => undefined);
+    const { env, handler } = await handlerOver(stream);
+    const log = handler.handleLogEntry([logEntry({ n: 1 }), logEntry({ n: 2 })]);
+    stream.held[0]!.done(new Error('no space left on device'));
+    await assert.rejects(Promise.resolve(log), /no space left on device/);
+    assert.match(await env.metrics.getSingleMetricAsString('mixer_adapter_stdio_dropped_lines_total'), /^mixer_adapter_stdio_dropped_lines_total 2$/m);
+  });
+
+  it('nothing to write (every line below outputLevel, or no instances) needs no wait', async () => {
+    const { handler } = await build({ outputLevel: 'ERROR' });
+    assert.equal(handler.handleLogEntry([logEntry({ n: 1 }, { severity: 'info' })]), undefined);
+    assert.equal(handler.handleMetric([]), undefined);
   });
 });
 
@@ -226,14 +287,27 @@ describe('stdio files', () => {
     const outputPath = join(directory, 'out.log');
     await writeFile(outputPath, 'existing\n');
     const { handler } = await build({ logStream: 'FILE', outputPath });
-    handler.handleLogEntry([logEntry({ n: 1 })]);
-    handler.handleMetric([metric(7, { code: 200 })]);
+    await handler.handleLogEntry([logEntry({ n: 1 })]);
+    await handler.handleMetric([metric(7, { code: 200 })]);
     await handler.close();
     const lines = (await readFile(outputPath, 'utf8')).split('\n');
     assert.equal(lines[0], 'existing');
     assert.deepEqual(JSON.parse(lines[1]!), { level: 'info', time: '2019-05-06T07:08:09.123456Z', instance: 'accesslog.instance.istio-system', n: 1 });
     assert.deepEqual(JSON.parse(lines[2]!), { level: 'info', time: '2020-01-02T03:04:05.678000Z', instance: 'requestcount.instance.istio-system', value: 7, code: 200 });
     assert.equal(lines[3], '');
+  });
+
+  it('FILE and ROTATED_FILE: once a batch resolves, its lines are in the file', async () => {
+    for (const logStream of ['FILE', 'ROTATED_FILE']) {
+      const outputPath = join(directory, `acknowledged-${logStream}.log`);
+      const { handler } = await build({ logStream, outputPath });
+      for (let batch = 0; batch < 20; batch++) {
+        await handler.handleLogEntry([logEntry({ batch, blob: 'z'.repeat(64 * 1024) })]);
+        const lines = readFileSync(outputPath, 'utf8').split('\n').filter((line) => line !== '');
+        assert.equal(lines.length, batch + 1, `${logStream}: batch ${batch} is in the file when acknowledged`);
+      }
+      await handler.close();
+    }
   });
 
   it('FILE fails to build when the path cannot be opened', async () => {
@@ -244,10 +318,10 @@ describe('stdio files', () => {
     const outputPath = join(directory, 'rotated', 'access.log');
     const { env, handler } = await build({ logStream: 'ROTATED_FILE', outputPath, maxMegabytesBeforeRotation: 1 });
     const big = 'y'.repeat(600 * 1024);
-    handler.handleLogEntry([logEntry({ big, n: 1 })]);
+    await handler.handleLogEntry([logEntry({ big, n: 1 })]);
     await handler.flush();
     await env.advance(1000);
-    handler.handleLogEntry([logEntry({ big, n: 2 })]);
+    await handler.handleLogEntry([logEntry({ big, n: 2 })]);
     await handler.close();
     const current = JSON.parse(await readFile(outputPath, 'utf8')) as { n: number };
     assert.equal(current.n, 2);

@@ -178,7 +178,7 @@ describe('HttpMixerTransport', () => {
 });
 
 describe('HttpMixerTransport without a server', () => {
-  test('a refused connection is UNAVAILABLE', async () => {
+  test('a refused connection is UNAVAILABLE, marked unsent (the report batcher spends no retry on it)', async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
@@ -186,7 +186,7 @@ describe('HttpMixerTransport without a server', () => {
     const transport = new HttpMixerTransport({ url: `http://127.0.0.1:${port}` });
     await assert.rejects(
       transport.check({ attributes: new DictBag(), quotas: new Map(), deduplicationId: '' }),
-      (error: unknown) => error instanceof TransportError && error.rpcCode === RpcCode.UNAVAILABLE && /ECONNREFUSED/.test(error.message),
+      (error: unknown) => error instanceof TransportError && error.rpcCode === RpcCode.UNAVAILABLE && /ECONNREFUSED/.test(error.message) && error.unsent,
     );
   });
 });

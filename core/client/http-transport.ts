@@ -51,6 +51,9 @@ function errorText(body: string): string {
   return body.length > 200 ? `${body.slice(0, 200)}…` : body;
 }
 
+/** Errors of the connect phase: the request never left this process. */
+const CONNECT_FAILURES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
 function causeCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   if (typeof cause?.code === 'string') return cause.code;
@@ -60,9 +63,10 @@ function causeCode(error: unknown): string {
 
 /**
  * A MixerTransport over Mixer's HTTP/JSON API: `POST /v1/check` and `POST /v1/report`.
- * Connection failures are UNAVAILABLE, an aborted call DEADLINE_EXCEEDED (timeout) or
- * CANCELLED, HTTP errors their gRPC equivalent (503 UNAVAILABLE, 500 INTERNAL, 400
- * INVALID_ARGUMENT, ...), a body that is not a CheckResponse INTERNAL.
+ * Connection failures are UNAVAILABLE (marked unsent when no connection could be made), an
+ * aborted call DEADLINE_EXCEEDED (timeout) or CANCELLED, HTTP errors their gRPC equivalent
+ * (503 UNAVAILABLE, 500 INTERNAL, 400 INVALID_ARGUMENT, ...), a body that is not a
+ * CheckResponse INTERNAL.
  */
 export class HttpMixerTransport implements MixerTransport {
   private readonly checkUrl: URL;
@@ -137,6 +141,7 @@ export class HttpMixerTransport implements MixerTransport {
       if (reason instanceof DOMException && reason.name === 'TimeoutError') return new TransportError(RpcCode.DEADLINE_EXCEEDED, 'upstream request timeout', { cause: reason });
       return new TransportError(RpcCode.CANCELLED, 'the Mixer call was cancelled', { cause: reason });
     }
-    return new TransportError(RpcCode.UNAVAILABLE, `upstream connect error or disconnect/reset before headers: ${causeCode(error)}`, { cause: error });
+    const code = causeCode(error);
+    return new TransportError(RpcCode.UNAVAILABLE, `upstream connect error or disconnect/reset before headers: ${code}`, { cause: error, unsent: CONNECT_FAILURES.has(code) });
   }
 }

@@ -5,7 +5,7 @@ import { ChildBag } from '../attribute/child-bag.js';
 import { TrackingBag } from '../attribute/tracking-bag.js';
 import { RpcCode } from '../status/rpc-code.js';
 import { bag, scriptedClient } from './testing/client-fixture.js';
-import { unavailable } from './testing/scripted-transport.js';
+import { connectionRefused, unavailable } from './testing/scripted-transport.js';
 import { silentLogger } from './client-logger.js';
 import { DEFAULT_REPORT } from './client-options.js';
 import { ReportBatcher } from './report-batcher.js';
@@ -130,6 +130,41 @@ describe('report failures', () => {
     assert.equal(client.statistics().report.dropped, 2);
   });
 
+  test('sends that never reached Mixer (it is down or restarting) spend no retries: the batch waits and goes out once Mixer is back', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 2, maxRetries: 2, baseRetryMs: 100, maxRetryMs: 1000 }, random: () => 0.9999 });
+    transport.reportAnswers = Array.from({ length: 30 }, () => connectionRefused());
+    client.report(entry(0));
+    client.report(entry(1));
+    await clock.advance(0);
+    for (let elapsed = 0; elapsed < 60_000 && transport.reports.length === 0; elapsed += 100) await clock.advance(100);
+    assert.equal(transport.failedReports.length, 30, 'Mixer was probed while it was away');
+    assert.deepEqual(paths(transport.reports), [['/0', '/1']]);
+    assert.equal(client.statistics().report.dropped, 0);
+  });
+
+  test('while Mixer is away the probes slow down to one every maxRetryMs, not faster', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 1, baseRetryMs: 100, maxRetryMs: 1000 }, random: () => 0 });
+    transport.reportAnswers = Array.from({ length: 10 }, () => connectionRefused());
+    client.report(entry(0));
+    await clock.advance(0);
+    await clock.advance(100 + 100 + 100 + 100); // the floor: base each time
+    const probed = transport.failedReports.length;
+    await clock.advance(10_000);
+    assert.ok(transport.failedReports.length - probed <= 10, `${transport.failedReports.length - probed} probes in 10 s`);
+    assert.equal(client.statistics().report.dropped, 0);
+  });
+
+  test('a send that may have reached Mixer (connection lost after sending) still spends a retry, after any number of unsent ones', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 2, maxRetries: 2 } });
+    transport.reportAnswers = [connectionRefused(), connectionRefused(), connectionRefused(), unavailable(), unavailable(), unavailable(), undefined];
+    client.report(entry(0));
+    client.report(entry(1));
+    await clock.advance(60_000);
+    assert.equal(transport.failedReports.length, 6);
+    assert.equal(transport.reports.length, 0);
+    assert.equal(client.statistics().report.dropped, 2);
+  });
+
   test('a failure that is not retryable (a rejected request) is dropped at once', async () => {
     const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 1 } });
     transport.reportAnswers = [new TransportError(RpcCode.INVALID_ARGUMENT, 'bad attribute')];
@@ -150,6 +185,17 @@ describe('report failures', () => {
     assert.equal(client.statistics().report.buffered, 5);
     await clock.advance(2000);
     assert.deepEqual(paths(transport.reports).flat(), ['/4', '/5', '/6', '/7', '/8']);
+  });
+
+  test('a failed batch put back counts once against the buffer cap: a full (not overfull) buffer drops nothing', async () => {
+    const { client, transport, clock } = scriptedClient(undefined, { report: { maxBatchEntries: 2, maxBufferedEntries: 4, maxInFlight: 1, baseRetryMs: 100 } });
+    transport.reportAnswers = [unavailable()];
+    for (let index = 0; index < 4; index++) client.report(entry(index)); // [/0 /1] in flight, [/2 /3] queued
+    await clock.advance(0); // [/0 /1] failed and is queued again
+    assert.equal(client.statistics().report.dropped, 0);
+    assert.equal(client.statistics().report.buffered, 4);
+    await clock.advance(1000);
+    assert.deepEqual(paths(transport.reports).flat(), ['/0', '/1', '/2', '/3']);
   });
 
   test('a Report call that hangs times out and is retried', async () => {
@@ -184,6 +230,48 @@ describe('report failures', () => {
     assert.notEqual(first, copied, 'report copies');
     assert.equal(second, adopted, 'adoptReport hands the bag on as it is');
     assert.deepEqual(tracking.referenced.toStrings(), [], 'the client read nothing through the tracking bag');
+  });
+});
+
+describe('dropped reports are never silent', () => {
+  function batcherLogging(options: Partial<typeof DEFAULT_REPORT>, answers: (TransportError | undefined)[] = []) {
+    const clock = new ManualClock();
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = { warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }), debug: () => undefined };
+    const batcher = new ReportBatcher(
+      () => {
+        const answer = answers.shift();
+        return answer === undefined ? Promise.resolve() : Promise.reject(answer);
+      },
+      { ...DEFAULT_REPORT, ...options },
+      clock,
+      () => 0,
+      logger,
+    );
+    const drops = () => warnings.filter((warning) => warning.message === 'Mixer reports dropped').map((warning) => warning.fields);
+    return { batcher, clock, drops };
+  }
+
+  test('the first drop is a warning at once, with its reason; later ones at most every 10 s, with the count since', async () => {
+    const { batcher, clock, drops } = batcherLogging({ maxBatchEntries: 2, maxBufferedEntries: 2, maxInFlight: 1, baseRetryMs: 60_000, maxRetryMs: 60_000 }, [connectionRefused()]);
+    batcher.add(entry(0));
+    batcher.add(entry(1));
+    await clock.advance(0); // failed: waits for its retry, holding the whole buffer
+    batcher.add(entry(2));
+    assert.deepEqual(drops(), [{ reason: 'buffer full', entries: 1, droppedSinceLastWarning: 1, droppedTotal: 1 }]);
+    for (let index = 3; index < 50; index++) batcher.add(entry(index));
+    assert.equal(drops().length, 1, 'one warning, not one per report');
+    await clock.advance(10_000);
+    batcher.add(entry(50));
+    assert.deepEqual(drops()[1], { reason: 'buffer full', entries: 1, droppedSinceLastWarning: 48, droppedTotal: 49 });
+    assert.equal(batcher.statistics().dropped, 49);
+  });
+
+  test('a batch out of retries is a warning even when the failure log is quiet (1 in 100)', async () => {
+    const { batcher, clock, drops } = batcherLogging({ maxBatchEntries: 1, maxRetries: 1 }, [unavailable(), unavailable()]);
+    batcher.add(entry(0));
+    await clock.advance(60_000);
+    assert.deepEqual(drops(), [{ reason: 'out of retries', entries: 1, droppedSinceLastWarning: 1, droppedTotal: 1 }]);
   });
 });
 

@@ -27,9 +27,16 @@ export interface ReportBatcherStatistics {
 /** Failures worth sending again: Mixer away, slow or shedding load (not a rejected request). */
 const RETRYABLE = new Set<RpcCode>([RpcCode.UNAVAILABLE, RpcCode.DEADLINE_EXCEEDED, RpcCode.RESOURCE_EXHAUSTED, RpcCode.ABORTED]);
 
+/** Dropped reports are logged at warn at once, then at most this often, with the counts since. */
+const DROP_WARNING_INTERVAL_MS = 10_000;
+
+/** Why reports were dropped (the `reason` of the warning). */
+type DropReason = 'buffer full' | 'out of retries' | 'not retryable' | 'client closed';
+
 interface Batch {
   readonly sequence: number;
   entries: AttributeBag[];
+  /** Failed sends that may have reached Mixer (the ones that count against maxRetries). */
   attempts: number;
   /** The entries serialized as they came; dropped when entries are dropped. */
   built: ReportBatchBuilder | undefined;
@@ -37,12 +44,23 @@ interface Batch {
 
 /**
  * Report batching (§4.4): a batch goes out when it reaches `maxBatchEntries` or
- * `maxBatchTimeMs` after its first entry (a one-shot timer), and on close. Unlike Istio, which
- * dropped a failed batch, a batch that fails with a retryable status is kept and resent with
- * exponential backoff up to `maxRetries` times; sending pauses meanwhile, then one batch at a
- * time probes Mixer until one gets through, so an unreachable Mixer costs one batch's retries,
- * not every batch's. Memory is bounded: past `maxBufferedEntries` the oldest
- * waiting reports are dropped and counted.
+ * `maxBatchTimeMs` after its first entry (a one-shot timer), and on close.
+ *
+ * The delivery guarantee: a batch leaves the buffer only when Mixer acknowledged it (answered
+ * OK: its handlers have taken it) or when it is dropped, and every drop is counted
+ * (`statistics().dropped`) and logged at warn (at once, then at most every 10 s with the
+ * counts since). Unlike Istio, which dropped a failed batch, a batch that fails with a
+ * retryable status (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is kept and
+ * resent. Sending pauses with exponential backoff (`baseRetryMs` doubling up to `maxRetryMs`,
+ * jittered), then one batch at a time probes Mixer until one gets through. A send that never
+ * reached Mixer (no connection: Mixer is down or restarting) costs the batch nothing, so a
+ * Mixer that is away for a while loses nothing; a send that may have reached it (the
+ * connection lost after sending, a timeout, an error status) is one of the batch's
+ * `maxRetries`, after which it is dropped, so a batch that keeps failing (or keeps killing
+ * Mixer) cannot block the rest forever. A batch whose answer was lost may reach Mixer twice:
+ * delivery is at least once. Memory is bounded: past `maxBufferedEntries` the oldest waiting
+ * reports are dropped. Other failures (a rejected request) are dropped at once, and on close
+ * everything left is sent once more without a backoff; what fails then is dropped.
  */
 export class ReportBatcher {
   private current: AttributeBag[] = [];
@@ -60,6 +78,8 @@ export class ReportBatcher {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private readonly failureLog: RateLimitedWarning;
+  private lastDropWarning: number | undefined;
+  private droppedSinceWarning = 0;
   private stats = { reports: 0, batchesSent: 0, batchFailures: 0, retries: 0, dropped: 0 };
 
   constructor(
@@ -84,7 +104,7 @@ export class ReportBatcher {
   add(entry: AttributeBag): void {
     this.stats.reports++;
     if (this.closing) {
-      this.stats.dropped++;
+      this.drop(1, 'client closed');
       return;
     }
     if (this.current.length === 0) this.currentBuilt = this.startBatch();
@@ -147,7 +167,7 @@ export class ReportBatcher {
       oldest.entries = oldest.entries.slice(dropped);
       oldest.built = undefined;
       this.queuedEntries -= dropped;
-      this.stats.dropped += dropped;
+      this.drop(dropped, 'buffer full');
       excess -= dropped;
       if (oldest.entries.length === 0) this.queue.shift();
     }
@@ -155,7 +175,7 @@ export class ReportBatcher {
       const dropped = Math.min(excess, this.current.length);
       this.current = this.current.slice(dropped);
       this.currentBuilt = undefined;
-      this.stats.dropped += dropped;
+      this.drop(dropped, 'buffer full');
     }
   }
 
@@ -173,36 +193,45 @@ export class ReportBatcher {
     const size = batch.entries.length;
     this.inFlight++;
     this.inFlightEntries += size;
+    // No longer in flight before a failed batch is queued again: counted twice, it would push
+    // its own entries over the buffer cap.
+    const landed = (): void => {
+      this.inFlight--;
+      this.inFlightEntries -= size;
+    };
     callWithTimeout(this.clock, this.options.timeoutMs, undefined, (signal) => this.send(batch.entries, signal, batch.built))
       .then(
         () => {
+          landed();
           this.stats.batchesSent++;
           this.consecutiveFailures = 0;
           this.probing = false;
         },
-        (error: TransportError) => this.failed(batch, error),
+        (error: TransportError) => {
+          landed();
+          this.failed(batch, error);
+        },
       )
-      .finally(() => {
-        this.inFlight--;
-        this.inFlightEntries -= size;
-        this.pump();
-      })
+      .finally(() => this.pump())
       .catch(() => undefined);
   }
 
   private failed(batch: Batch, error: TransportError): void {
     this.stats.batchFailures++;
-    const retryable = RETRYABLE.has(error.rpcCode);
-    const giveUp = this.closing || !retryable || batch.attempts >= this.options.maxRetries;
+    // An unsent batch never reached Mixer: resending it cannot count twice, and Mixer's
+    // absence is not the batch's fault, so it spends none of the batch's retries.
+    const spendsRetry = !error.unsent;
+    const outOfRetries = spendsRetry && batch.attempts >= this.options.maxRetries;
+    const reason: DropReason | undefined = this.closing ? 'client closed' : !RETRYABLE.has(error.rpcCode) ? 'not retryable' : outOfRetries ? 'out of retries' : undefined;
     this.failureLog.log(
-      { code: RpcCode[error.rpcCode], error: error.message, entries: batch.entries.length, attempt: batch.attempts + 1, dropping: giveUp },
+      { code: RpcCode[error.rpcCode], error: error.message, unsent: error.unsent, entries: batch.entries.length, attempts: batch.attempts + (spendsRetry ? 1 : 0), dropping: reason !== undefined },
       'Mixer Report failed',
     );
-    if (giveUp) {
-      this.stats.dropped += batch.entries.length;
+    if (reason !== undefined) {
+      this.drop(batch.entries.length, reason);
       return;
     }
-    batch.attempts++;
+    if (spendsRetry) batch.attempts++;
     this.stats.retries++;
     this.probing = true;
     this.enqueue(batch);
@@ -215,6 +244,17 @@ export class ReportBatcher {
         this.pump();
       });
     }
+  }
+
+  /** Counts dropped reports and says so: at once, then at most every DROP_WARNING_INTERVAL_MS (no log call per report). */
+  private drop(entries: number, reason: DropReason): void {
+    this.stats.dropped += entries;
+    this.droppedSinceWarning += entries;
+    const now = this.clock.now();
+    if (this.lastDropWarning !== undefined && now - this.lastDropWarning < DROP_WARNING_INTERVAL_MS) return;
+    this.lastDropWarning = now;
+    this.logger.warn({ reason, entries, droppedSinceLastWarning: this.droppedSinceWarning, droppedTotal: this.stats.dropped }, 'Mixer reports dropped');
+    this.droppedSinceWarning = 0;
   }
 
   private notifyIfIdle(): void {

@@ -53,12 +53,21 @@ export interface TransportCheckResponse {
  * timeouts); the client's fail policy decides what the caller sees.
  */
 export class TransportError extends MixerError {
+  /**
+   * True only when the request certainly never reached Mixer: no connection could be made, or
+   * the server refused the stream unprocessed (RST_STREAM or GOAWAY with REFUSED_STREAM). The
+   * report batcher resends such a batch without spending one of its retries. False means Mixer
+   * may have received it (a connection lost after sending, a timeout, an answer).
+   */
+  readonly unsent: boolean;
+
   constructor(
     readonly rpcCode: RpcCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unsent?: boolean },
   ) {
     super('MIXER_ERR_TRANSPORT', message, options);
+    this.unsent = options?.unsent ?? false;
   }
 }
 

@@ -145,6 +145,7 @@ const FRAME_DATA = 0x0;
 const FRAME_HEADERS = 0x1;
 const FRAME_RST_STREAM = 0x3;
 const FRAME_SETTINGS = 0x4;
+const FRAME_PING = 0x6;
 const FLAG_ACK = 0x1;
 const FLAG_END_HEADERS = 0x4;
 /**
@@ -158,7 +159,10 @@ const STATUS_200 = Buffer.concat([Buffer.from([0x88, 0x0f, 0x10, 16]), Buffer.fr
  * Http2Stream.close(code) after the response headers ends the stream before the RST_STREAM,
  * so the client never sees the code. `onRequest` gets each request's stream id.
  */
-async function startFrameServer(onRequest: (socket: Socket, streamId: number) => void): Promise<{ authority: string; close(): Promise<void> }> {
+async function startFrameServer(
+  onRequest: (socket: Socket, streamId: number) => void,
+  onPingAck: (socket: Socket) => void = () => undefined,
+): Promise<{ authority: string; close(): Promise<void> }> {
   const sockets: Socket[] = [];
   const server = createNetServer((socket) => {
     sockets.push(socket);
@@ -179,6 +183,7 @@ async function startFrameServer(onRequest: (socket: Socket, streamId: number) =>
         buffered = buffered.subarray(9 + buffered.readUIntBE(0, 3));
         if (type === FRAME_SETTINGS && (flags & FLAG_ACK) === 0) socket.write(h2Frame(FRAME_SETTINGS, FLAG_ACK, 0));
         if (type === FRAME_HEADERS) onRequest(socket, streamId);
+        if (type === FRAME_PING && (flags & FLAG_ACK) !== 0) onPingAck(socket);
       }
     });
   });
@@ -392,12 +397,14 @@ describe('H2UnaryChannel: failures become TransportErrors with the gRPC code', (
 
   test('a stream the server refuses (RST_STREAM REFUSED_STREAM) before answering is UNAVAILABLE', async () => {
     server.handle = (stream) => stream.close(constants.NGHTTP2_REFUSED_STREAM);
-    await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+    const error = await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+    assert.equal(error.unsent, true, 'REFUSED_STREAM: the server did not process it');
   });
 
   test('a stream the server resets with INTERNAL_ERROR before answering is UNAVAILABLE', async () => {
     server.handle = (stream) => stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-    await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+    const error = await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+    assert.equal(error.unsent, false, 'the server may have processed it');
   });
 
   test('a stream the server resets with CANCEL before answering is CANCELLED', async () => {
@@ -446,7 +453,8 @@ describe('H2UnaryChannel: failures become TransportErrors with the gRPC code', (
 
   test('a connection lost before the response (the server destroys its session) is UNAVAILABLE, not CANCELLED', async () => {
     server.handle = (stream) => stream.session?.destroy();
-    await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+    const error = await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+    assert.equal(error.unsent, false, 'the request was sent');
   });
 
   test('a connection lost after the response headers is UNAVAILABLE, not INTERNAL', async () => {
@@ -457,6 +465,28 @@ describe('H2UnaryChannel: failures become TransportErrors with the gRPC code', (
     await rejectsWith(channel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
     server.handle = echoing((request) => request);
     assert.equal((await channel.call('/s/m', Buffer.from('reconnected'), 5000)).toString(), 'reconnected');
+  });
+
+  test('a connection that dies after the response headers (FIN or RST, as when Mixer is killed) is UNAVAILABLE, not INTERNAL', async () => {
+    for (const [how, die] of [
+      ['FIN', (socket: Socket) => socket.end()],
+      ['RST', (socket: Socket) => socket.resetAndDestroy()],
+    ] as const) {
+      // The client acknowledges the PING after it has read the frames before it: then the connection dies.
+      const frames = await startFrameServer((socket, streamId) => {
+        socket.write(h2Frame(FRAME_HEADERS, FLAG_END_HEADERS, streamId, STATUS_200));
+        socket.write(h2Frame(FRAME_DATA, 0, streamId, framed(Buffer.from('cut')).subarray(0, 6)));
+        socket.write(h2Frame(FRAME_PING, 0, 0, Buffer.alloc(8)));
+      }, die);
+      const framesChannel = new H2UnaryChannel(frames.authority);
+      try {
+        const error = await rejectsWith(framesChannel.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+        assert.equal(error.unsent, false, `${how}: the request was sent, so Mixer may have it`);
+      } finally {
+        framesChannel.close();
+        await frames.close();
+      }
+    }
   });
 
   test('a TCP connection closed under a call (FIN, no HTTP/2 answer) is UNAVAILABLE', async () => {
@@ -563,7 +593,8 @@ describe('H2UnaryChannel: failures become TransportErrors with the gRPC code', (
   test('nothing listening: UNAVAILABLE naming ECONNREFUSED', async () => {
     const nowhere = new H2UnaryChannel(`127.0.0.1:${await freePort()}`);
     try {
-      await rejectsWith(nowhere.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: .*ECONNREFUSED/);
+      const error = await rejectsWith(nowhere.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: .*ECONNREFUSED/);
+      assert.equal(error.unsent, true, 'no connection: nothing was sent');
       // A failed connection is not reused: the next call tries again (and fails the same way).
       await rejectsWith(nowhere.call('/s/m', Buffer.alloc(0), 5000), RpcCode.UNAVAILABLE, /ECONNREFUSED/);
     } finally {
@@ -719,7 +750,8 @@ describe('H2UnaryChannel: connections', () => {
     const channel = new H2UnaryChannel(server.authority);
     try {
       assert.equal((await channel.call('/s/m', Buffer.from('first'), 5000)).toString(), 'first');
-      await rejectsWith(channel.call('/s/m', Buffer.from('refused'), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+      const error = await rejectsWith(channel.call('/s/m', Buffer.from('refused'), 5000), RpcCode.UNAVAILABLE, /^UNAVAILABLE: /);
+      assert.equal(error.unsent, true, 'a stream above the GOAWAY’s last stream id was not processed');
       assert.equal((await channel.call('/s/m', Buffer.from('next'), 5000)).toString(), 'next');
       assert.equal(server.sessions.length, 2);
     } finally {

@@ -54,7 +54,7 @@ export class H2UnaryChannel {
         stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${timeout}m` });
       } catch (error) {
         // A session that failed between the check and the request (node throws synchronously).
-        reject(new TransportError(RpcCode.UNAVAILABLE, `UNAVAILABLE: ${errorText(error)}`, { cause: error }));
+        reject(new TransportError(RpcCode.UNAVAILABLE, `UNAVAILABLE: ${errorText(error)}`, { cause: error, unsent: true }));
         return;
       }
       let settled = false;
@@ -97,10 +97,11 @@ export class H2UnaryChannel {
       });
       stream.on('close', () => {
         if (settled) return;
-        // Node closes the streams of a lost connection with CANCEL, as if the server had cancelled
-        // them; by then the session is destroyed (grpc-js tells them apart the same way).
-        const connectionLost = session.destroyed;
-        const outcome = callOutcome(headers, trailers, chunks, stream.rstCode, streamError ?? this.sessionError, connectionLost);
+        // Node closes the streams of a lost connection itself, with CANCEL or INTERNAL_ERROR as
+        // if the server had reset them; by then the session is destroyed (grpc-js tells them
+        // apart the same way). A stream that never got an id was never sent.
+        const ending: StreamEnding = { rstCode: stream.rstCode, error: streamError ?? this.sessionError, connectionLost: session.destroyed, neverSent: stream.id === undefined };
+        const outcome = callOutcome(headers, trailers, chunks, ending);
         settle(outcome.error, outcome.message);
       });
       stream.end(frame(message));
@@ -144,21 +145,32 @@ function frame(message: Uint8Array): Buffer {
   return framed;
 }
 
+/** How a stream that closed without settling its call ended. */
+interface StreamEnding {
+  readonly rstCode: number | undefined;
+  readonly error: Error | undefined;
+  /** The session was destroyed: the connection is gone, and Node reset the stream itself. */
+  readonly connectionLost: boolean;
+  /** The stream never got an id: its request never left this process (the connection failed first). */
+  readonly neverSent: boolean;
+}
+
 function callOutcome(
   headers: IncomingHttpHeaders | undefined,
   trailers: IncomingHttpHeaders | undefined,
   chunks: readonly Buffer[],
-  rstCode: number | undefined,
-  error: Error | undefined,
-  connectionLost: boolean,
+  { rstCode, error, connectionLost: lost, neverSent }: StreamEnding,
 ): { error?: TransportError; message?: Buffer } {
-  // CANCEL from the server itself is CANCELLED; on a lost connection it is Node's, and UNAVAILABLE.
-  const lost = connectionLost && rstCode === constants.NGHTTP2_CANCEL;
+  // A reset from the server itself means what its code says; on a lost connection it is Node's
+  // (CANCEL, or INTERNAL_ERROR when the socket failed), and the call is UNAVAILABLE: a killed
+  // server's half-sent answer must stay retryable.
   const cancelled = rstCode === constants.NGHTTP2_CANCEL && !lost;
   if (headers === undefined) {
     const reason = error !== undefined ? errorText(error) : lost ? 'the connection closed before a response' : `stream closed before a response (HTTP/2 code ${rstCode ?? 0})`;
     const code = cancelled ? RpcCode.CANCELLED : RpcCode.UNAVAILABLE;
-    return { error: new TransportError(code, `${rpcCodeName(code)}: ${reason}`) };
+    // Only the peer refuses a stream (RST_STREAM, or a GOAWAY below its id), promising it did not process it.
+    const unsent = neverSent || rstCode === constants.NGHTTP2_REFUSED_STREAM;
+    return { error: new TransportError(code, `${rpcCodeName(code)}: ${reason}`, { unsent }) };
   }
   const httpStatus = Number(headers[':status']);
   const statusText = trailers?.['grpc-status'] ?? headers['grpc-status'];

@@ -162,7 +162,10 @@ export class Dispatcher {
   /**
    * Dispatches a batch of reports: instances are buffered per destination over the whole batch,
    * then each handler gets one call with all of its instances. Failures are logged, counted and
-   * returned, never thrown.
+   * returned, never thrown. Resolves only once every handler call has returned (or failed, or
+   * timed out): the APIs answer a Report after that, so an acknowledged Report has been
+   * delivered to its handlers, in whatever sense each handler's call gives (stdio: written to
+   * the OS; a buffering adapter: taken into its buffer).
    */
   async report(bags: readonly AttributeBag[]): Promise<ReportOutcome> {
     const lease = this.routing.acquire();

@@ -129,7 +129,11 @@ export class ScriptedTransport implements MixerTransport {
   }
 }
 
+/** UNAVAILABLE after the request may have reached Mixer (a connection lost under the call). */
 export const unavailable = (message = 'upstream connect error or disconnect/reset before headers'): TransportError => new TransportError(RpcCode.UNAVAILABLE, message);
+
+/** UNAVAILABLE with nothing sent: no connection could be made (Mixer down or restarting). */
+export const connectionRefused = (): TransportError => new TransportError(RpcCode.UNAVAILABLE, 'UNAVAILABLE: connect ECONNREFUSED', { unsent: true });
 
 export function denied(code: RpcCode, message: string): RpcStatus {
   return rpcStatus(code, message);
