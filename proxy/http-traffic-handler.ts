@@ -97,7 +97,8 @@ export class HttpTrafficHandler {
       const local = admission.local;
       const headers: OutgoingHttpHeaders = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(local.body)), connection: 'close' };
       if (local.directive !== undefined) applyHeaderOperations(headers, local.directive.responseHeaderOperations);
-      socket.end(rawResponseHead(local.statusCode, headers) + local.body);
+      socket.write(rawResponseHead(local.statusCode, headers), 'latin1');
+      socket.end(local.body);
       this.addResponseAttributes(attributes, request, localOutcome(local.statusCode, headers, local.body, local.proxyErrorCode), started);
       this.policy.report(attributes);
       return;
