@@ -25,8 +25,9 @@ export function rawResponseHead(statusCode: number, headers: OutgoingHttpHeaders
 
 /**
  * Passes an HTTP upgrade (WebSocket) to the upstream on its own connection. When the upstream
- * switches protocols, the two sockets are joined and bytes counted both ways until both close;
- * any other answer is relayed as is. Resolves once the exchange is over.
+ * switches protocols, the two sockets are joined and bytes counted both ways until both close,
+ * or until `idle.timeoutMs` (0: no limit) passes with no byte either way; any other answer is
+ * relayed as is. Resolves once the exchange is over.
  */
 export function forwardUpgrade(
   downstream: Duplex,
@@ -34,6 +35,7 @@ export function forwardUpgrade(
   target: HostPort,
   outgoing: ForwardedRequest,
   onResponseHead: (headers: IncomingHttpHeaders) => void,
+  idle: { readonly timeoutMs: number; readonly onIdle: () => void },
 ): Promise<ForwardOutcome> {
   return new Promise((resolve) => {
     let received = head.length;
@@ -72,6 +74,14 @@ export function forwardUpgrade(
       const closeOne = (): void => {
         if (++closed === 2) finish('');
       };
+      if (idle.timeoutMs > 0) {
+        // The upstream socket sees both directions: what it reads and what the client sends through it.
+        socket.setTimeout(idle.timeoutMs);
+        socket.once('timeout', () => {
+          idle.onIdle();
+          socket.destroy();
+        });
+      }
       socket.on('error', () => downstream.destroy());
       downstream.on('error', () => socket.destroy());
       socket.once('close', () => {
