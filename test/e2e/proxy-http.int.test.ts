@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, resource, startMixer, type RunningMixer } from '../support/mixer-harness.js';
 import type { SidecarProxy } from '../../proxy/sidecar-proxy.js';
-import { call, startRecordingApp, startSidecar, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
+import { accessLogLines, call, startRecordingApp, startSidecar, type AccessLogLine, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
 
 // reviews-v2 calls ratings through its outbound sidecar and ratings' inbound sidecar, with a
 // real Mixer (gRPC API) deciding and the stdio adapter logging every report.
@@ -60,18 +60,6 @@ function mixerConfig(logFile: string): string {
   ].join('');
 }
 
-interface LogLine {
-  readonly [variable: string]: unknown;
-}
-
-async function logLines(file: string): Promise<LogLine[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as LogLine);
-}
-
 describe('HTTP through an outbound and an inbound sidecar with a real Mixer', () => {
   let directory: string;
   let logFile: string;
@@ -109,9 +97,9 @@ describe('HTTP through an outbound and an inbound sidecar with a real Mixer', ()
     assert.equal(reply.status, 200);
     assert.equal(app.seen.at(-1)?.url, '/ratings/7?user=u1');
     const requestId = app.seen.at(-1)?.headers['x-request-id'];
-    let lines: LogLine[] = [];
+    let lines: AccessLogLine[] = [];
     await eventually(async () => {
-      lines = (await logLines(logFile)).filter((line) => line['requestId'] === requestId);
+      lines = (await accessLogLines(logFile)).filter((line) => line['requestId'] === requestId);
       return lines.length === 2;
     }, 5000, 'an access log line from each sidecar');
     const byReporter = new Map(lines.map((line) => [line['reporter'], line]));
@@ -148,7 +136,7 @@ describe('HTTP through an outbound and an inbound sidecar with a real Mixer', ()
     assert.match(reply.body, /PERMISSION_DENIED/);
     assert.match(reply.body, /denied by policy/);
     assert.equal(app.seen.length, before);
-    await eventually(async () => (await logLines(logFile)).some((line) => line['requestId'] === 'denied-1' && line['code'] === 403 && line['errorCode'] === 7), 5000, 'the denial in the log');
+    await eventually(async () => (await accessLogLines(logFile)).some((line) => line['requestId'] === 'denied-1' && line['code'] === 403 && line['errorCode'] === 7), 5000, 'the denial in the log');
   });
 
   test('the route directive rewrites request and response headers', async () => {

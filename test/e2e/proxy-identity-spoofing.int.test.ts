@@ -7,7 +7,7 @@ import { StringMap } from '../../core/attribute/string-map.js';
 import type { AttributeValue } from '../../core/attribute/value.js';
 import { FORWARDED_ATTRIBUTES_HEADER, forwardedAttributesHeader } from '../../proxy/forwarded-attributes.js';
 import type { SidecarProxy } from '../../proxy/sidecar-proxy.js';
-import { call, startRecordingApp, startSidecar, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
+import { accessLogLines, call, startRecordingApp, startSidecar, type AccessLogLine, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
 import { eventually, resource, startMixer, type RunningMixer } from '../support/mixer-harness.js';
 
 // Issue 13, defect 5: anyone who can reach an inbound port could claim any identity with a
@@ -74,8 +74,6 @@ const FORGED: [string, AttributeValue][] = [
   ['destination.service.uid', 'istio://default/services/ratings'],
 ];
 
-type LogLine = Readonly<Record<string, unknown>>;
-
 describe('a forged x-istio-attributes header at the inbound sidecar, with a real Mixer', () => {
   let directory: string;
   let logFile: string;
@@ -99,11 +97,7 @@ describe('a forged x-istio-attributes header at the inbound sidecar, with a real
     await rm(directory, { recursive: true, force: true });
   });
 
-  const logLines = async (): Promise<LogLine[]> =>
-    (await readFile(logFile, 'utf8').catch(() => ''))
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as LogLine);
+  const logLines = (): Promise<AccessLogLine[]> => accessLogLines(logFile);
 
   test('the guards open for a caller that really is the admin (Mixer asked directly)', async () => {
     const admin = { 'source.principal': ADMIN_PRINCIPAL, 'source.user': 'admin', 'source.uid': ADMIN_UID, 'source.labels': { role: 'admin' }, 'source.workload.name': 'admin-v1' };
@@ -125,7 +119,7 @@ describe('a forged x-istio-attributes header at the inbound sidecar, with a real
     }
     assert.equal(app.seen.length, before, 'no forged request reached the app');
 
-    let lines: LogLine[] = [];
+    let lines: AccessLogLine[] = [];
     await eventually(async () => {
       lines = (await logLines()).filter((line) => String(line['requestId']).startsWith('forged-'));
       return lines.length === Object.keys(GUARDS).length;
