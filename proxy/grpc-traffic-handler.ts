@@ -10,6 +10,7 @@ import { ProxyErrorCode } from './http-forwarder.js';
 import { headerRecord, http2Head } from './http-request-attributes.js';
 import type { Http2Upstreams } from './http2-upstreams.js';
 import type { AttributeList } from './identity-attributes.js';
+import type { ListenerStats } from './listener-stats.js';
 import type { MixerPolicy } from './mixer-policy.js';
 import { type RequestAdmission, type LocalReply } from './request-admission.js';
 
@@ -37,6 +38,7 @@ export class GrpcTrafficHandler {
     private readonly admission: RequestAdmission,
     private readonly policy: MixerPolicy,
     private readonly upstreams: Http2Upstreams,
+    private readonly stats: ListenerStats,
   ) {}
 
   readonly handle = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
@@ -60,13 +62,13 @@ export class GrpcTrafficHandler {
       outgoing['x-request-id'] = admission.requestId;
       if (route.forwardedHeader !== undefined) outgoing[FORWARDED_ATTRIBUTES_HEADER] = route.forwardedHeader;
       const line: RequestLine = { method: head.method, path: head.path, authority: head.authority };
-      if (directive !== undefined) applyHeaderOperations(outgoing, directive.requestHeaderOperations, line);
+      if (directive !== undefined) this.stats.countRefusedHeaderOperations(applyHeaderOperations(outgoing, directive.requestHeaderOperations, line));
       outgoing[':method'] = line.method;
       outgoing[':path'] = line.path;
       outgoing[':authority'] = line.authority;
       outgoing[':scheme'] = 'http';
       outcome = await this.forward(stream, route.target, outgoing, (responseHeaders) => {
-        if (directive !== undefined) applyHeaderOperations(responseHeaders, directive.responseHeaderOperations);
+        if (directive !== undefined) this.stats.countRefusedHeaderOperations(applyHeaderOperations(responseHeaders, directive.responseHeaderOperations));
       });
       if (outcome.proxyErrorCode === ProxyErrorCode.UPSTREAM_CONNECT_FAILURE) route.onConnectFailure?.();
     }
@@ -83,7 +85,7 @@ export class GrpcTrafficHandler {
       return { statusCode: 200, responseHeaders: headers as IncomingHttpHeaders, trailers: {}, requestBytes: 0, responseBytes: 0, proxyErrorCode: local.proxyErrorCode };
     }
     const headers: OutgoingHttpHeaders = { ':status': local.statusCode, 'content-type': 'text/plain' };
-    if (local.directive !== undefined) applyHeaderOperations(headers, local.directive.responseHeaderOperations);
+    if (local.directive !== undefined) this.stats.countRefusedHeaderOperations(applyHeaderOperations(headers, local.directive.responseHeaderOperations));
     if (!stream.destroyed) {
       stream.respond(headers);
       stream.end(local.body);

@@ -28,3 +28,32 @@ test('pseudo-headers rewrite the request line; unsendable names and values are s
   applyHeaderOperations(response, [op(':status', '500')]);
   assert.deepEqual(response, {}, 'no pseudo-headers on responses');
 });
+
+test('request-line operations outside the grammar are skipped and counted, never written', () => {
+  const headers: OutgoingHttpHeaders = { host: 'old' };
+  const line: RequestLine = { method: 'GET', path: '/a', authority: 'old' };
+  const refused = applyHeaderOperations(
+    headers,
+    [
+      // U+010D and U+010A lose their high byte in latin1 and become CR and LF.
+      op(':method', 'GET\u010d\u010aX-Injected: 1'),
+      op(':method', 'GET /x'),
+      op(':method', ''),
+      op(':path', '/a\u010d\u010ab'),
+      op(':path', '/caf\u00e9'),
+      op(':path', ''),
+      op(':authority', 'evil\u010d\u010ax: 1'),
+      op(':authority', 'user@host'),
+      op(':authority', 'host:80/path'),
+      op(':method', 'GET', HeaderOperationKind.REMOVE),
+      op('\u212Aey', 'v'),
+      op('x-v', 'a\u010d\u010ab'),
+    ],
+    line,
+  );
+  assert.equal(refused, 12);
+  assert.deepEqual(line, { method: 'GET', path: '/a', authority: 'old' });
+  assert.deepEqual(headers, { host: 'old' });
+  assert.equal(applyHeaderOperations(headers, [op(':method', 'PURGE'), op(':path', '*'), op(':authority', '[::1]:8080'), op(':authority', 'a.b-c_d~e:9080')], line), 0);
+  assert.deepEqual(line, { method: 'PURGE', path: '*', authority: 'a.b-c_d~e:9080' });
+});

@@ -226,9 +226,13 @@ test('requestHeadText: request line, headers in order, numbers, lists, chunked f
   assert.equal(requestHeadText({ method: 'GET', path: '/', headers: {} }, false), 'GET / HTTP/1.1\r\n\r\n');
 });
 
-test('requestHeadText: values with CR, LF or other controls and bad names are InvalidHeaderErrors', () => {
+test('requestHeadText: a method that is not a token, a target with a space or control, values with CR, LF or other controls and bad names are InvalidHeaderErrors', () => {
   const bad: OutgoingHttpHeaders[] = [{ 'x-a': 'a\r\nx-injected: 1' }, { 'x-a': 'a\nb' }, { 'x-a': 'a\rb' }, { 'x-a': 'a\x00b' }, { 'x-a': ['fine', 'a\r\nb'] }, { 'x-a': 'wide \u2028' }, { 'bad name': 'x' }, { 'x-a\r\nx-b': 'x' }, { '': 'x' }];
   for (const headers of bad) assert.throws(() => requestHeadText({ method: 'GET', path: '/', headers }, false), InvalidHeaderError, JSON.stringify(headers));
+  const badLines: [string, string][] = [['GET\u010d\u010a', '/'], ['GET /x', '/'], ['', '/'], ['GET', '/a\u010d\u010ab'], ['GET', '/a b'], ['GET', '']];
+  for (const [method, path] of badLines) {
+    assert.throws(() => requestHeadText({ method, path, headers: {} }, false), InvalidHeaderError, JSON.stringify([method, path]));
+  }
 });
 
 test('endToEndHeaders drops hop-by-hop headers and those the Connection header names, keeps what it is told', () => {

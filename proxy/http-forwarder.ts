@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { ChunkedBodyDecoder } from './chunked-body-decoder.js';
-import { hasInvalidFieldValueChar, isFieldName } from './http-field-syntax.js';
+import { MixerError } from '../core/errors/mixer-error.js';
+import { hasInvalidFieldValueChar, isFieldName, isMethod, isRequestTarget } from './http-field-syntax.js';
 import type { HostPort } from './proxy-config.js';
 import { BodyFraming, parseResponseHead, type ResponseHead } from './response-head.js';
 import { UpstreamConnectionPool, type ConnectionUser, type UpstreamConnection } from './upstream-connection-pool.js';
@@ -72,13 +73,21 @@ export interface ForwardOutcome {
 const MAX_RESPONSE_HEAD = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
-/** A header that cannot be put on the wire (a route directive's value with a line break, say). */
-export class InvalidHeaderError extends Error {
-  override readonly name = 'InvalidHeaderError';
+/** A request line or header that cannot be put on the wire (a route directive's value with a line break, say). */
+export class InvalidHeaderError extends MixerError {
+  constructor(message: string) {
+    super('MIXER_ERR_PROXY_INVALID_HEADER', message);
+  }
 }
 
-/** The request line and headers as HTTP/1.1 text; `chunked` adds Transfer-Encoding for a body of unknown length. */
+/**
+ * The request line and headers as HTTP/1.1 text; `chunked` adds Transfer-Encoding for a body
+ * of unknown length. Anything outside the grammar throws InvalidHeaderError: the text is
+ * written as latin1, where a character above 0xFF loses its high byte.
+ */
 export function requestHeadText(outgoing: ForwardedRequest, chunked: boolean): string {
+  if (!isMethod(outgoing.method)) throw new InvalidHeaderError(`invalid request method ${JSON.stringify(outgoing.method)}`);
+  if (!isRequestTarget(outgoing.path)) throw new InvalidHeaderError(`invalid request target ${JSON.stringify(outgoing.path)}`);
   let text = `${outgoing.method} ${outgoing.path} HTTP/1.1\r\n`;
   const headers = outgoing.headers;
   for (const name in headers) {

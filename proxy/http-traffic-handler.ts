@@ -10,6 +10,7 @@ import { endToEndHeaders, ProxyErrorCode, type ForwardedRequest, type ForwardOut
 import { forwardUpgrade, rawResponseHead } from './upgrade-forwarder.js';
 import { headerRecord, http1Head, requestHeadSize } from './http-request-attributes.js';
 import type { AttributeList } from './identity-attributes.js';
+import type { ListenerStats } from './listener-stats.js';
 import { type RequestAdmission, type Admission } from './request-admission.js';
 import type { MixerPolicy } from './mixer-policy.js';
 import type { HostPort } from './proxy-config.js';
@@ -23,11 +24,16 @@ const UPGRADE_HEADERS: ReadonlySet<string> = new Set(['connection', 'upgrade']);
  * operations), forward, Report with the response attributes.
  */
 export class HttpTrafficHandler {
-  /** `admission`: the side's attributes, route and Check, shared with its HTTP/2 handler (one connection numbering). */
+  /**
+   * `admission`: the side's attributes, route and Check, shared with its HTTP/2 handler (one
+   * connection numbering). `tunnelIdleTimeoutMs`: how long an upgraded tunnel may carry no bytes
+   * either way (0: no limit). `stats`: the listener's counters.
+   */
   constructor(
     private readonly admission: RequestAdmission,
     private readonly policy: MixerPolicy,
     private readonly forwarder: HttpForwarder,
+    private readonly options: { readonly tunnelIdleTimeoutMs: number; readonly stats: ListenerStats },
   ) {}
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -48,7 +54,7 @@ export class HttpTrafficHandler {
     const head = admission.head;
     const line: RequestLine = { method: head.method, path: head.path, authority: head.authority };
     if (head.authority !== (request.headers.host ?? '')) headers['host'] = head.authority;
-    if (admission.directive !== undefined) applyHeaderOperations(headers, admission.directive.requestHeaderOperations, line);
+    if (admission.directive !== undefined) this.options.stats.countRefusedHeaderOperations(applyHeaderOperations(headers, admission.directive.requestHeaderOperations, line));
     return { method: line.method, path: line.path, headers };
   }
 
@@ -75,7 +81,7 @@ export class HttpTrafficHandler {
       route.target,
       this.upstreamRequest(request, admission),
       (responseHeaders) => {
-        if (directive !== undefined) applyHeaderOperations(responseHeaders, directive.responseHeaderOperations);
+        if (directive !== undefined) this.options.stats.countRefusedHeaderOperations(applyHeaderOperations(responseHeaders, directive.responseHeaderOperations));
       },
       retry,
     );
@@ -96,16 +102,25 @@ export class HttpTrafficHandler {
     if (admission.local !== undefined) {
       const local = admission.local;
       const headers: OutgoingHttpHeaders = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(local.body)), connection: 'close' };
-      if (local.directive !== undefined) applyHeaderOperations(headers, local.directive.responseHeaderOperations);
-      socket.end(rawResponseHead(local.statusCode, headers) + local.body);
+      if (local.directive !== undefined) this.options.stats.countRefusedHeaderOperations(applyHeaderOperations(headers, local.directive.responseHeaderOperations));
+      socket.write(rawResponseHead(local.statusCode, headers), 'latin1');
+      socket.end(local.body);
       this.addResponseAttributes(attributes, request, localOutcome(local.statusCode, headers, local.body, local.proxyErrorCode), started);
       this.policy.report(attributes);
       return;
     }
     const { route } = admission;
-    const outcome = await forwardUpgrade(socket, head, route.target, this.upstreamRequest(request, admission, UPGRADE_HEADERS), (headers) => {
-      if (admission.directive !== undefined) applyHeaderOperations(headers, admission.directive.responseHeaderOperations);
-    });
+    const { stats, tunnelIdleTimeoutMs } = this.options;
+    const outcome = await forwardUpgrade(
+      socket,
+      head,
+      route.target,
+      this.upstreamRequest(request, admission, UPGRADE_HEADERS),
+      (headers) => {
+        if (admission.directive !== undefined) stats.countRefusedHeaderOperations(applyHeaderOperations(headers, admission.directive.responseHeaderOperations));
+      },
+      { timeoutMs: tunnelIdleTimeoutMs, onIdle: () => stats.countIdleTimeout() },
+    );
     if (outcome.proxyErrorCode === ProxyErrorCode.UPSTREAM_CONNECT_FAILURE) route.onConnectFailure?.();
     this.addResponseAttributes(attributes, request, outcome, started);
     attributes.set('connection.received.bytes', outcome.requestBodyBytes);
@@ -126,7 +141,7 @@ export class HttpTrafficHandler {
     proxyErrorCode: ProxyErrorCode | '',
   ): void {
     const headers: OutgoingHttpHeaders = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) };
-    if (directive !== undefined) applyHeaderOperations(headers, directive.responseHeaderOperations);
+    if (directive !== undefined) this.options.stats.countRefusedHeaderOperations(applyHeaderOperations(headers, directive.responseHeaderOperations));
     request.resume();
     response.writeHead(statusCode, headers);
     response.end(body);

@@ -8,20 +8,14 @@ import type { RegisteredService, ServiceEndpoint } from './service-registry.js';
 export type AttributeList = Map<string, AttributeValue>;
 
 /**
- * The attributes the inbound side accepts from `x-istio-attributes`: Istio's whitelist
- * (source.uid, source.namespace, destination.service.*) plus the caller's name, labels,
- * principal and workload, which Istio derived from source.uid with the kubernetesenv adapter
- * and this mesh, having no Kubernetes, forwards instead.
+ * The attributes the inbound side takes from `x-istio-attributes`: Istio's inbound whitelist
+ * (mixer-api.md §4.7) without source.uid. Nothing in the header is authenticated until mTLS
+ * proves the peer, so no attribute that names the caller (source.uid, .name, .labels,
+ * .principal, .user, .workload.*) is taken: anyone who can reach the inbound port could claim
+ * any of them. source.namespace stays, as the caller's unauthenticated claim.
  */
 export const ACCEPTED_FORWARDED_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'source.uid',
   'source.namespace',
-  'source.name',
-  'source.labels',
-  'source.principal',
-  'source.workload.uid',
-  'source.workload.name',
-  'source.workload.namespace',
   'destination.service.host',
   'destination.service.name',
   'destination.service.namespace',

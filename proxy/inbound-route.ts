@@ -11,9 +11,11 @@ import type { HostPort, WorkloadIdentity } from './proxy-config.js';
 const DECODED_HEADERS_KEPT = 1024;
 
 /**
- * The inbound side: every request goes to the local app. The workload is the destination;
- * who is calling comes from the caller's `x-istio-attributes` (accepted attributes only; a
- * malformed header is ignored, as Envoy ignores it). The header itself never reaches the app.
+ * The inbound side: every request goes to the local app. The workload is the destination.
+ * The caller's `x-istio-attributes` adds only the accepted attributes, and only those the
+ * sidecar does not know from its own config (workload, mixerAttributes): the header is not
+ * authenticated, so it may fill gaps but never override. A malformed header is ignored, as
+ * Envoy ignores it. The header itself never reaches the app.
  */
 export class InboundRoute implements HttpRoute {
   readonly direction = 'inbound';
@@ -35,7 +37,7 @@ export class InboundRoute implements HttpRoute {
     if (connection.localIp !== undefined) attributes.set('destination.ip', connection.localIp);
     attributes.set('destination.port', this.app.port);
     const header = request.headers[FORWARDED_ATTRIBUTES_HEADER];
-    if (typeof header === 'string') for (const [name, value] of this.accepted(header)) attributes.set(name, value);
+    if (typeof header === 'string') for (const [name, value] of this.accepted(header)) if (!attributes.has(name)) attributes.set(name, value);
     return this.decision;
   }
 

@@ -3,7 +3,10 @@ import { Agent, createServer, request } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { silentLogger } from '../core/client/client-logger.js';
+import { ListenerStats } from './listener-stats.js';
 import { ProtocolSniffingListener } from './protocol-sniffing-listener.js';
+import { DEFAULT_CONNECTION_LIMITS } from './proxy-config-loader.js';
 
 // One port for HTTP/1.1 and h2c, against node's own clients and a raw socket.
 
@@ -52,7 +55,7 @@ describe('ProtocolSniffingListener', () => {
       stream.respond({ ':status': 200 });
       stream.end(`h2 ${String(headers[':path'])}`);
     });
-    listener = await ProtocolSniffingListener.start({ host: '127.0.0.1', port: 0 }, http1, http2);
+    listener = await ProtocolSniffingListener.start({ host: '127.0.0.1', port: 0 }, http1, http2, DEFAULT_CONNECTION_LIMITS, new ListenerStats('test', silentLogger));
     port = listener.address.port;
   });
   afterEach(() => listener.close());

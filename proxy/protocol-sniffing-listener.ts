@@ -1,13 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import type { HostPort } from './proxy-config.js';
+import { capConnections, openConnections, type ListenerStats } from './listener-stats.js';
+import type { ConnectionLimits, HostPort } from './proxy-config.js';
 
 /** The first bytes an HTTP/2 client sends with prior knowledge (RFC 9113 §3.4). */
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-
-/** How long a new connection may stay silent before it is closed (node's HTTP headersTimeout). */
-const FIRST_BYTES_TIMEOUT_MS = 60_000;
 
 /** How long closing waits for HTTP/1.1 requests in flight. */
 const DRAIN_MS = 5000;
@@ -19,6 +17,11 @@ const DRAIN_MS = 5000;
  * every connection that does not open with the HTTP/2 preface, so it keeps everything it does
  * for its connections (timeouts, idle tracking, close). A preface hands the connection to
  * `http2` instead. The bytes read to decide are put back for the server that takes it.
+ *
+ * The listener holds at most `limits.maxConnections` connections of either kind. One that has
+ * not shown which protocol it speaks within `limits.headerTimeoutMs` (nothing sent, or part
+ * of the HTTP/2 preface dribbled in) is closed; from then on node:http times request heads
+ * and idle keep-alive connections, and limitHttp2Sessions times HTTP/2 sessions.
  */
 export class ProtocolSniffingListener {
   private constructor(
@@ -29,7 +32,7 @@ export class ProtocolSniffingListener {
     readonly address: HostPort,
   ) {}
 
-  static async start(listen: HostPort, http1: HttpServer, http2: Http2Server): Promise<ProtocolSniffingListener> {
+  static async start(listen: HostPort, http1: HttpServer, http2: Http2Server, limits: ConnectionLimits, stats: ListenerStats): Promise<ProtocolSniffingListener> {
     const sessions = new Set<ServerHttp2Session>();
     http2.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
@@ -39,7 +42,8 @@ export class ProtocolSniffingListener {
     if (serveHttp1 === undefined || others.length > 0) throw new Error('ProtocolSniffingListener: expected a node:http server with only its own connection handler');
     http1.removeAllListeners('connection');
     const undecided = new Set<Socket>();
-    http1.on('connection', (socket: Socket) => sniff(socket, (taken) => serveHttp1.call(http1, taken), http2, undecided));
+    http1.on('connection', (socket: Socket) => sniff(socket, (taken) => serveHttp1.call(http1, taken), http2, undecided, limits.headerTimeoutMs, stats));
+    capConnections(http1, limits.maxConnections, stats);
     await new Promise<void>((resolve, reject) => {
       http1.once('error', reject);
       http1.listen(listen.port, listen.host, () => {
@@ -48,6 +52,11 @@ export class ProtocolSniffingListener {
       });
     });
     return new ProtocolSniffingListener(http1, sessions, undecided, { host: listen.host, port: (http1.address() as AddressInfo).port });
+  }
+
+  /** Connections open on the port, of either protocol. */
+  openConnections(): Promise<number> {
+    return openConnections(this.http1);
   }
 
   /**
@@ -73,11 +82,17 @@ export class ProtocolSniffingListener {
   }
 }
 
-function sniff(socket: Socket, serveHttp1: (socket: Socket) => void, http2: Http2Server, undecided: Set<Socket>): void {
+function sniff(socket: Socket, serveHttp1: (socket: Socket) => void, http2: Http2Server, undecided: Set<Socket>, headerTimeoutMs: number, stats: ListenerStats): void {
   let seen: Buffer | undefined;
   undecided.add(socket);
+  // From the connection, not from its last byte: a preface dribbled in a byte at a time must not keep it open.
+  const timer = headerTimeoutMs > 0 ? setTimeout(() => {
+    stats.countHeaderTimeout();
+    socket.destroy();
+  }, headerTimeoutMs).unref() : undefined;
   const giveUp = (): void => {
     undecided.delete(socket);
+    clearTimeout(timer);
     socket.destroy();
   };
   const onData = (chunk: Buffer): void => {
@@ -86,10 +101,9 @@ function sniff(socket: Socket, serveHttp1: (socket: Socket) => void, http2: Http
     const http2Preface = seen.compare(HTTP2_PREFACE, 0, compared, 0, compared) === 0;
     if (http2Preface && seen.length < HTTP2_PREFACE.length) return;
     undecided.delete(socket);
+    clearTimeout(timer);
     socket.off('data', onData);
     socket.off('error', giveUp);
-    socket.setTimeout(0);
-    socket.off('timeout', giveUp);
     socket.pause();
     socket.unshift(seen);
     if (http2Preface) {
@@ -103,7 +117,8 @@ function sniff(socket: Socket, serveHttp1: (socket: Socket) => void, http2: Http
   };
   socket.on('data', onData);
   socket.on('error', giveUp);
-  socket.once('close', () => undecided.delete(socket));
-  socket.setTimeout(FIRST_BYTES_TIMEOUT_MS);
-  socket.on('timeout', giveUp);
+  socket.once('close', () => {
+    undecided.delete(socket);
+    clearTimeout(timer);
+  });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StringMap } from '../core/attribute/string-map.js';
 import { Timestamp } from '../core/attribute/timestamp.js';
-import { buildProxyConfig } from './proxy-config-loader.js';
+import { buildProxyConfig, DEFAULT_CONNECTION_LIMITS } from './proxy-config-loader.js';
 import { ProxyConfigError } from './proxy-config-error.js';
 import { FailPolicy, ListenerProtocol, MixerWire } from './proxy-config.js';
 import { parseYamlText } from './yaml-fields.js';
@@ -144,4 +144,21 @@ mixerAttributes:
   assert.match(found[0]!.message, /expected INT64, got "two hundred"/);
   assert.match(found[1]!.message, /is not an attribute name/);
   assert.match(found[2]!.message, /^custom\.list: undeclared attribute with a value of no attribute type \(array\)$/);
+});
+
+test('limits: defaults on every listener, overridden field by field; bad values are refused with line and field', () => {
+  const base = 'workload: { name: a }\ninbound: { listen: "127.0.0.1:0", app: "127.0.0.1:80" }\nmixer: { address: "grpc://127.0.0.1:9091" }\n';
+  assert.deepEqual(build(base).limits, { maxConnections: 4096, headerTimeoutMs: 10_000, idleTimeoutMs: 60_000, tcpIdleTimeoutMs: 3_600_000 });
+  assert.deepEqual(build(base).limits, DEFAULT_CONNECTION_LIMITS);
+  const set = build(`${base}limits:\n  maxConnections: 10\n  headerTimeoutMs: 0\n  tcpIdleTimeoutMs: "250"\n`).limits;
+  assert.deepEqual(set, { maxConnections: 10, headerTimeoutMs: 0, idleTimeoutMs: 60_000, tcpIdleTimeoutMs: 250 });
+  assert.ok(Object.isFrozen(set));
+  assert.deepEqual(problems(`${base}limits:\n  maxConnections: 0\n  headerTimeoutMs: -1\n  idleTimeoutMs: 2147483648\n  tcpIdleTimeoutMs: 1.5\n  idle: 3\n`), [
+    { line: 9, field: 'limits.idle', message: 'unknown field (known: maxConnections, headerTimeoutMs, idleTimeoutMs, tcpIdleTimeoutMs)' },
+    { line: 5, field: 'limits.maxConnections', message: 'expected an integer >= 1, got number 0' },
+    { line: 6, field: 'limits.headerTimeoutMs', message: 'expected an integer from 0 (off) to 2147483647 (ms), got number -1' },
+    { line: 7, field: 'limits.idleTimeoutMs', message: 'expected an integer from 0 (off) to 2147483647 (ms), got number 2147483648' },
+    { line: 8, field: 'limits.tcpIdleTimeoutMs', message: 'expected an integer from 0 (off) to 2147483647 (ms), got number 1.5' },
+  ]);
+  assert.deepEqual(problems(`${base}limits: 5\n`), [{ line: 4, field: 'limits', message: 'expected a mapping, got number 5' }]);
 });

@@ -6,6 +6,7 @@ import {
   FailPolicy,
   ListenerProtocol,
   MixerWire,
+  type ConnectionLimits,
   type HostPort,
   type InboundConfig,
   type MixerConnection,
@@ -18,7 +19,7 @@ import {
 } from './proxy-config.js';
 import { FieldReader, join, parseHostPort, readYamlFile, type YamlSource } from './yaml-fields.js';
 
-const TOP = ['workload', 'inbound', 'outbound', 'mixer', 'quotaSpecs', 'mixerAttributes', 'registry'] as const;
+const TOP = ['workload', 'inbound', 'outbound', 'mixer', 'quotaSpecs', 'mixerAttributes', 'limits', 'registry'] as const;
 const WORKLOAD = ['name', 'uid', 'namespace', 'labels', 'principal', 'service'] as const;
 const SERVICE = ['host', 'name', 'namespace'] as const;
 const INBOUND = ['listen', 'app', 'protocol'] as const;
@@ -37,6 +38,27 @@ const MIXER = [
   'reportBatchTimeMs',
   'tcpReportIntervalMs',
 ] as const;
+
+const LIMITS = ['maxConnections', 'headerTimeoutMs', 'idleTimeoutMs', 'tcpIdleTimeoutMs'] as const;
+
+/**
+ * The defaults, against Envoy's:
+ * - maxConnections 4096 per listener. Envoy has no listener limit by default and recommends an
+ *   overload-manager cap (50,000 for the whole edge proxy). A sidecar serves one workload; 4096
+ *   is far above what one app takes and, at two sockets per proxied connection, keeps a few
+ *   full listeners under common open-file limits, so Mixer and upstream calls still get sockets.
+ * - headerTimeoutMs 10 s: Envoy's edge guidance for request_headers_timeout (off by default).
+ *   node's own default is 60 s; a slowloris connection should cost seconds, not a minute.
+ * - idleTimeoutMs 60 s: Envoy's idle_timeout is 1 h. The sidecar keeps the 60 s it always gave
+ *   keep-alive connections: idle connections count against maxConnections, and callers (an
+ *   outbound sidecar's pool closes its idle connections after 30 s) reconnect cheaply.
+ * - tcpIdleTimeoutMs 1 h: tcp_proxy's default; database and other long-lived connections idle
+ *   for minutes.
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = Object.freeze({ maxConnections: 4096, headerTimeoutMs: 10_000, idleTimeoutMs: 60_000, tcpIdleTimeoutMs: 3_600_000 });
+
+/** The longest a node timer can wait (a longer one fires at once). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 const nonNegativeInteger = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
 const positive = (value: number): boolean => Number.isFinite(value) && value > 0;
@@ -57,6 +79,7 @@ export function buildProxyConfig(source: YamlSource, baseDir: string): ProxyConf
   const mixer = readMixer(reader, top?.['mixer']);
   const quotaRules = readQuotaSpecs(reader, top?.['quotaSpecs']);
   const mixerAttributes = readMixerAttributes(reader, top?.['mixerAttributes']);
+  const limits = readLimits(reader, top?.['limits']);
   const registry = top?.['registry'];
   let registryFile: string | undefined;
   if (registry !== undefined && registry !== null) {
@@ -66,7 +89,7 @@ export function buildProxyConfig(source: YamlSource, baseDir: string): ProxyConf
   if (inbound === undefined && outbound === undefined) reader.problem('', 'nothing to run: give an inbound listener, an outbound listener, or both');
   if (outbound !== undefined && registryFile === undefined) reader.problem('registry', 'is required for an outbound listener (outbound hosts resolve through it)');
   reader.done();
-  return Object.freeze({ workload, inbound, outbound, mixer, quotaRules, mixerAttributes, registryFile });
+  return Object.freeze({ workload, inbound, outbound, mixer, quotaRules, mixerAttributes, limits, registryFile });
 }
 
 function readWorkload(reader: FieldReader, value: unknown): WorkloadIdentity {
@@ -153,6 +176,18 @@ function readMixer(reader: FieldReader, value: unknown): MixerConnection {
     tcpReportIntervalMs: reader.number(object, 'tcpReportIntervalMs', 'mixer', 10_000, (value) => Number.isSafeInteger(value) && value >= 1000, 'an integer >= 1000 (ms)'),
   };
   return Object.freeze(connection);
+}
+
+function readLimits(reader: FieldReader, value: unknown): ConnectionLimits {
+  const object = reader.object(value, 'limits', LIMITS);
+  const timeout = (key: (typeof LIMITS)[number]): number =>
+    reader.number(object, key, 'limits', DEFAULT_CONNECTION_LIMITS[key], (ms) => Number.isSafeInteger(ms) && ms >= 0 && ms <= MAX_TIMER_MS, `an integer from 0 (off) to ${MAX_TIMER_MS} (ms)`);
+  return Object.freeze({
+    maxConnections: reader.number(object, 'maxConnections', 'limits', DEFAULT_CONNECTION_LIMITS.maxConnections, (count) => Number.isSafeInteger(count) && count >= 1, 'an integer >= 1'),
+    headerTimeoutMs: timeout('headerTimeoutMs'),
+    idleTimeoutMs: timeout('idleTimeoutMs'),
+    tcpIdleTimeoutMs: timeout('tcpIdleTimeoutMs'),
+  });
 }
 
 /** A name as the vocabulary writes them: dot-separated words of letters, digits, `_` and `-`. */

@@ -105,6 +105,26 @@ export interface QuotaRule {
   readonly quotas: readonly QuotaCharge[];
 }
 
+/**
+ * What every listener allows its connections (one set for all listeners): Envoy's listener
+ * connection limit, the HTTP connection manager's request_headers_timeout and idle_timeout, and
+ * tcp_proxy's idle_timeout. A timeout of 0 turns it off.
+ */
+export interface ConnectionLimits {
+  /** Open connections per listener; one more is closed as soon as it is accepted. */
+  readonly maxConnections: number;
+  /**
+   * How long a new connection may take to send its first bytes (HTTP/2: to open a stream), and a
+   * request head to be complete from its first byte. A connection that sends nothing, or a head
+   * that dribbles in, is closed.
+   */
+  readonly headerTimeoutMs: number;
+  /** How long an HTTP/1.1 keep-alive connection with no request, or an HTTP/2 connection with no stream, stays open. */
+  readonly idleTimeoutMs: number;
+  /** How long a TCP connection, or an upgraded (WebSocket) tunnel, with no bytes either way stays open. */
+  readonly tcpIdleTimeoutMs: number;
+}
+
 export interface ProxyConfig {
   readonly workload: WorkloadIdentity;
   readonly inbound: InboundConfig | undefined;
@@ -117,6 +137,7 @@ export interface ProxyConfig {
    * vocabulary. Whatever the proxy works out itself (identity, request, response) wins on a clash.
    */
   readonly mixerAttributes: readonly (readonly [string, AttributeValue])[];
+  readonly limits: ConnectionLimits;
   /** The static service registry file (resolved path), when outbound traffic is proxied. */
   readonly registryFile: string | undefined;
 }

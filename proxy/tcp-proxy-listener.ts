@@ -7,7 +7,8 @@ import { ProxyErrorCode } from './http-forwarder.js';
 import { ConnectionIds } from './connection-facts.js';
 import { destinationIdentity, socketIp, sourceIdentity, upstreamIdentity, type AttributeList } from './identity-attributes.js';
 import type { MixerPolicy } from './mixer-policy.js';
-import type { HostPort, WorkloadIdentity } from './proxy-config.js';
+import { capConnections, openConnections, type ListenerStats } from './listener-stats.js';
+import type { ConnectionLimits, HostPort, WorkloadIdentity } from './proxy-config.js';
 import type { RegisteredService, ServiceEndpoint } from './service-registry.js';
 
 /** Where one accepted connection goes; undefined when there is no healthy upstream. */
@@ -32,12 +33,18 @@ export interface TcpListenerOptions {
   readonly workload: WorkloadIdentity;
   readonly policy: MixerPolicy;
   readonly target: () => TcpTarget;
+  /** maxConnections and tcpIdleTimeoutMs apply; TCP has no request head to time. */
+  readonly limits: ConnectionLimits;
+  readonly stats: ListenerStats;
 }
 
 /**
  * A plain TCP listener with Mixer policy, as Istio's TCP filter: Check when a connection
  * arrives (a denial closes it), Report `open` once the upstream is connected, `continue` every
- * report interval, and `close` when both sides are done, with byte counts and duration.
+ * report interval, and `close` when both sides are done, with byte counts and duration. At
+ * most `limits.maxConnections` are open; one with no byte either way for
+ * `limits.tcpIdleTimeoutMs` is closed (tcp_proxy's idle_timeout). There is no header timeout:
+ * in protocols where the server speaks first, a silent client is normal.
  */
 export class TcpProxyListener {
   private readonly sockets = new Set<Socket>();
@@ -49,9 +56,19 @@ export class TcpProxyListener {
     private readonly options: TcpListenerOptions,
   ) {
     this.ids = new ConnectionIds(`${options.workload.uid}-tcp-${options.direction}`);
+    capConnections(server, options.limits.maxConnections, options.stats);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
+      const idleMs = options.limits.tcpIdleTimeoutMs;
+      if (idleMs > 0) {
+        // Refreshed by reads and writes alike, so it measures silence in both directions.
+        socket.setTimeout(idleMs);
+        socket.once('timeout', () => {
+          options.stats.countIdleTimeout();
+          socket.destroy();
+        });
+      }
       this.serve(socket).catch(() => socket.destroy());
     });
   }
@@ -98,9 +115,11 @@ export class TcpProxyListener {
       return;
     }
     const decision = await policy.check(attributes);
-    if (decision !== undefined && !isOk(decision.status)) {
+    // Gone while Mixer decided (the client left, or the idle timeout): no upstream connection for it.
+    const gone = socket.destroyed;
+    if (gone || (decision !== undefined && !isOk(decision.status))) {
       socket.destroy();
-      this.report(attributes, 'close', started, { received: 0, sent: 0, reportedReceived: 0, reportedSent: 0 }, '');
+      this.report(attributes, 'close', started, { received: 0, sent: 0, reportedReceived: 0, reportedSent: 0 }, gone ? ProxyErrorCode.DOWNSTREAM_TERMINATED : '');
       return;
     }
     const counts: ByteCounts = { received: 0, sent: 0, reportedReceived: 0, reportedSent: 0 };
@@ -161,6 +180,11 @@ export class TcpProxyListener {
     attributes.set('context.time', Timestamp.now());
     if (proxyErrorCode !== '') attributes.set('context.proxy_error_code', proxyErrorCode);
     this.options.policy.report(attributes);
+  }
+
+  /** Client connections open (upstream ones not counted). */
+  openConnections(): Promise<number> {
+    return openConnections(this.server);
   }
 
   close(): Promise<void> {

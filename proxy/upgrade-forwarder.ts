@@ -1,23 +1,33 @@
 import { STATUS_CODES, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { hasInvalidFieldValueChar, isFieldName } from './http-field-syntax.js';
 import { ProxyErrorCode, type ForwardedRequest, type ForwardOutcome } from './http-forwarder.js';
 import type { HostPort } from './proxy-config.js';
 
-/** A response head as raw HTTP/1.1 text (for answering on a socket taken over by an upgrade). */
+/**
+ * A response head as raw HTTP/1.1 text, to be written as latin1 (for answering on a socket
+ * taken over by an upgrade). Its fields come from node's parser or have passed
+ * applyHeaderOperations; one outside the grammar all the same is left out rather than thrown
+ * about, since this runs inside socket events.
+ */
 export function rawResponseHead(statusCode: number, headers: OutgoingHttpHeaders | IncomingHttpHeaders): string {
   let head = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n`;
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) head += `${name}: ${String(item)}\r\n`;
+    if (value === undefined || !isFieldName(name)) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const text = String(item);
+      if (!hasInvalidFieldValueChar(text)) head += `${name}: ${text}\r\n`;
+    }
   }
   return `${head}\r\n`;
 }
 
 /**
  * Passes an HTTP upgrade (WebSocket) to the upstream on its own connection. When the upstream
- * switches protocols, the two sockets are joined and bytes counted both ways until both close;
- * any other answer is relayed as is. Resolves once the exchange is over.
+ * switches protocols, the two sockets are joined and bytes counted both ways until both close,
+ * or until `idle.timeoutMs` (0: no limit) passes with no byte either way; any other answer is
+ * relayed as is. Resolves once the exchange is over.
  */
 export function forwardUpgrade(
   downstream: Duplex,
@@ -25,6 +35,7 @@ export function forwardUpgrade(
   target: HostPort,
   outgoing: ForwardedRequest,
   onResponseHead: (headers: IncomingHttpHeaders) => void,
+  idle: { readonly timeoutMs: number; readonly onIdle: () => void },
 ): Promise<ForwardOutcome> {
   return new Promise((resolve) => {
     let received = head.length;
@@ -45,8 +56,8 @@ export function forwardUpgrade(
       onResponseHead(headers);
       responseHeaders = headers;
       const text = rawResponseHead(statusCode, headers);
-      headBytes = Buffer.byteLength(text);
-      downstream.write(text);
+      headBytes = text.length;
+      downstream.write(text, 'latin1');
     };
     upstream.on('upgrade', (reply: IncomingMessage, socket: Socket, upstreamHead: Buffer) => {
       relayHead(reply);
@@ -63,6 +74,14 @@ export function forwardUpgrade(
       const closeOne = (): void => {
         if (++closed === 2) finish('');
       };
+      if (idle.timeoutMs > 0) {
+        // The upstream socket sees both directions: what it reads and what the client sends through it.
+        socket.setTimeout(idle.timeoutMs);
+        socket.once('timeout', () => {
+          idle.onIdle();
+          socket.destroy();
+        });
+      }
       socket.on('error', () => downstream.destroy());
       downstream.on('error', () => socket.destroy());
       socket.once('close', () => {
@@ -98,7 +117,7 @@ export function forwardUpgrade(
       statusCode = 503;
       const body = 'upstream connect error or disconnect/reset before headers';
       responseHeaders = { 'content-type': 'text/plain', 'content-length': String(body.length), connection: 'close' };
-      downstream.end(rawResponseHead(503, responseHeaders) + body);
+      downstream.end(rawResponseHead(503, responseHeaders) + body, 'latin1');
       finish(error.code === 'ECONNREFUSED' ? ProxyErrorCode.UPSTREAM_CONNECT_FAILURE : ProxyErrorCode.UPSTREAM_RESET);
     });
     downstream.once('close', () => {

@@ -40,6 +40,10 @@ function flagOverrides(values: Readonly<Record<string, string | boolean | string
   set('outbound', 'grpcListen', values['outbound-grpc']);
   set('mixer', 'address', values['mixer']);
   set('mixer', 'failPolicy', values['fail-policy']);
+  set('limits', 'maxConnections', values['max-connections']);
+  set('limits', 'headerTimeoutMs', values['header-timeout-ms']);
+  set('limits', 'idleTimeoutMs', values['idle-timeout-ms']);
+  set('limits', 'tcpIdleTimeoutMs', values['tcp-idle-timeout-ms']);
   const result: Record<string, unknown> = { ...overrides };
   if (values['registry'] !== undefined) result['registry'] = values['registry'];
   return result;
@@ -64,6 +68,10 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'outbound.grpcListen': '--outbound-grpc',
   'mixer.address': '--mixer',
   'mixer.failPolicy': '--fail-policy',
+  'limits.maxConnections': '--max-connections',
+  'limits.headerTimeoutMs': '--header-timeout-ms',
+  'limits.idleTimeoutMs': '--idle-timeout-ms',
+  'limits.tcpIdleTimeoutMs': '--tcp-idle-timeout-ms',
   registry: '--registry',
 };
 
@@ -90,7 +98,7 @@ Mixer before it is forwarded and reported after the response.
 Flags override the config file's fields; without --config, flags are the whole config.
 
 Options:
-  --config FILE            proxy config YAML (workload, inbound, outbound, mixer, quotaSpecs, mixerAttributes, registry)
+  --config FILE            proxy config YAML (workload, inbound, outbound, mixer, quotaSpecs, mixerAttributes, limits, registry)
   --name NAME              workload instance name (source.name / destination.name)
   --namespace NS           workload namespace (default "default")
   --uid UID                workload uid (default kubernetes://NAME.NAMESPACE)
@@ -106,7 +114,17 @@ Options:
   --mixer ADDRESS          grpc://HOST:PORT (istio.mixer.v1, default wire) or http://HOST:PORT
   --fail-policy POLICY     FAIL_OPEN or FAIL_CLOSE (default FAIL_CLOSE) when Mixer is unreachable
   --log-level LEVEL        fatal, error, warn, info (default), debug, trace, silent
-  -h, --help               show this help`,
+  -h, --help               show this help
+
+Connection limits, on every listener (limits: in the config file; a timeout of 0 turns it off):
+  --max-connections N      open connections per listener; more are closed at once (default 4096)
+  --header-timeout-ms MS   a new connection must send its first bytes (HTTP/2: open a stream)
+                           within MS, and each request head must be complete within MS of its
+                           first byte (default 10000)
+  --idle-timeout-ms MS     an HTTP/1.1 connection with no request, an HTTP/2 connection with
+                           no stream, is closed after MS (default 60000)
+  --tcp-idle-timeout-ms MS a TCP connection or WebSocket tunnel with no bytes either way is
+                           closed after MS (default 3600000)`,
 
   async run(args: readonly string[], io: CommandIo): Promise<number> {
     const { values } = parseArgs({
@@ -128,6 +146,10 @@ Options:
         registry: { type: 'string' },
         mixer: { type: 'string' },
         'fail-policy': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'header-timeout-ms': { type: 'string' },
+        'idle-timeout-ms': { type: 'string' },
+        'tcp-idle-timeout-ms': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },

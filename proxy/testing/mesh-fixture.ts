@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { AttributeBag } from '../../core/attribute/bag.js';
 import { snapshotBag } from '../../core/client/plain-bag.js';
@@ -124,4 +125,16 @@ export class RecordingTransport implements MixerTransport {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** One line of a stdio handler's JSON output: the logentry's variables and the handler's own fields. */
+export type AccessLogLine = Readonly<Record<string, unknown>>;
+
+/** The lines a stdio handler (`outputAsJson: true`) has written to `file` so far; none before the file exists. */
+export async function accessLogLines(file: string): Promise<AccessLogLine[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as AccessLogLine);
 }

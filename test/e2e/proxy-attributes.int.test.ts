@@ -40,11 +40,10 @@ const CHECK_COMMON = [
   'request.useragent',
   'request.referer',
   'source.ip',
-  'source.labels',
-  'source.name',
   'source.namespace',
-  'source.uid',
 ];
+/** Who the caller is: the outbound side knows itself; the inbound side takes none of it from the unauthenticated header. */
+const OUTBOUND_SOURCE = ['source.labels', 'source.name', 'source.principal', 'source.uid'];
 const REPORT_EXTRA = [
   'check.cache_hit',
   'quota.cache_hit',
@@ -100,20 +99,20 @@ describe('the attributes a sidecar pair produces', () => {
 
     const outCheck = outboundMixer.checks[0]!;
     const inCheck = inboundMixer.checks[0]!;
-    const outboundCheckNames = sorted([...CHECK_COMMON, 'source.principal'].filter((name) => name !== 'destination.principal'));
+    const outboundCheckNames = sorted([...CHECK_COMMON, ...OUTBOUND_SOURCE]);
     assert.deepEqual(names(outCheck), outboundCheckNames);
-    // The inbound side learns source.principal from the caller's forwarded attributes.
-    assert.deepEqual(names(inCheck), sorted([...CHECK_COMMON, 'source.principal']));
+    // The inbound side takes only source.namespace of the caller's forwarded attributes (no mTLS yet).
+    assert.deepEqual(names(inCheck), sorted(CHECK_COMMON));
     assert.deepEqual(names(outboundMixer.reports[0]!), sorted([...outboundCheckNames, ...REPORT_EXTRA]));
-    assert.deepEqual(names(inboundMixer.reports[0]!), sorted([...CHECK_COMMON, 'source.principal', ...REPORT_EXTRA]));
+    assert.deepEqual(names(inboundMixer.reports[0]!), sorted([...CHECK_COMMON, ...REPORT_EXTRA]));
 
     assert.equal(outCheck.get('context.reporter.kind'), 'outbound');
     assert.equal(inCheck.get('context.reporter.kind'), 'inbound');
     assert.equal(outCheck.get('context.protocol'), 'http');
     assert.equal(outCheck.get('source.uid'), 'kubernetes://reviews-v2-xyz.default');
-    assert.equal(inCheck.get('source.uid'), 'kubernetes://reviews-v2-xyz.default', 'source.uid forwarded in x-istio-attributes');
-    assert.equal((inCheck.get('source.labels') as StringMap).get('version'), 'v2');
-    assert.equal(inCheck.get('source.principal'), 'spiffe://cluster.local/ns/default/sa/reviews');
+    assert.equal(outCheck.get('source.principal'), 'spiffe://cluster.local/ns/default/sa/reviews');
+    assert.equal((outCheck.get('source.labels') as StringMap).get('version'), 'v2');
+    assert.equal(inCheck.get('source.namespace'), 'default', 'source.namespace forwarded in x-istio-attributes');
     assert.equal(outCheck.get('destination.uid'), 'kubernetes://ratings-v1-abc.default');
     assert.equal(inCheck.get('destination.uid'), 'kubernetes://ratings-v1-abc.default');
     assert.equal(outCheck.get('destination.service.host'), 'ratings.default.svc.cluster.local');

@@ -22,6 +22,7 @@ test('mixer proxy --help describes the sidecar; bad config is refused naming fil
   const help = await run(['proxy', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--inbound HOST:PORT/);
+  for (const flag of ['--max-connections N', '--header-timeout-ms MS', '--idle-timeout-ms MS', '--tcp-idle-timeout-ms MS']) assert.ok(help.stdout.includes(flag), flag);
   const directory = await mkdtemp(join(tmpdir(), 'mixer-proxy-cli-'));
   try {
     const file = join(directory, 'bad.yaml');
@@ -36,6 +37,10 @@ test('mixer proxy --help describes the sidecar; bad config is refused naming fil
     const address = await run(['proxy', '--name', 'a', '--inbound', 'nohost', '--app', '127.0.0.1:1', '--mixer', 'grpc://127.0.0.1:1']);
     assert.equal(address.code, 2);
     assert.match(address.stderr, /\n--inbound \(inbound\.listen\): expected host:port \(port 0-65535\), got "nohost"\n/);
+    const limits = await run(['proxy', '--name', 'a', '--inbound', '127.0.0.1:0', '--app', '127.0.0.1:1', '--mixer', 'grpc://127.0.0.1:1', '--max-connections', '0', '--header-timeout-ms', 'soon']);
+    assert.equal(limits.code, 2);
+    assert.match(limits.stderr, /\n--max-connections \(limits\.maxConnections\): expected an integer >= 1, got string "0"\n/);
+    assert.match(limits.stderr, /\n--header-timeout-ms \(limits\.headerTimeoutMs\): expected an integer from 0 \(off\) to 2147483647 \(ms\), got string "soon"\n/);
     const label = await run(['proxy', '--label', 'novalue']);
     assert.equal(label.code, 2);
     assert.match(label.stderr, /--label novalue: expected key=value/);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, resource, startMixer, type RunningMixer } from '../support/mixer-harness.js';
 import type { SidecarProxy } from '../../proxy/sidecar-proxy.js';
-import { call, freePort, startRecordingApp, startSidecar, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
+import { accessLogLines, call, freePort, startRecordingApp, startSidecar, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
 
 // Mixer goes away mid-run: a FAIL_OPEN sidecar keeps serving, a FAIL_CLOSE one refuses; the
 // reports made while Mixer was down reach it once it is back on the same port.
@@ -21,13 +21,7 @@ function config(logFile: string): Record<string, string> {
 }
 
 async function loggedPaths(file: string, reporter: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { path: string; reporter: string })
-    .filter((line) => line.reporter === reporter)
-    .map((line) => line.path);
+  return (await accessLogLines(file)).filter((line) => line['reporter'] === reporter).map((line) => String(line['path']));
 }
 
 describe('the network fail policy and report retention when Mixer restarts', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, resource, startMixer, type RunningMixer } from '../support/mixer-harness.js';
 import type { SidecarProxy } from '../../proxy/sidecar-proxy.js';
-import { call, startRecordingApp, startSidecar, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
+import { accessLogLines, call, startRecordingApp, startSidecar, type AccessLogLine, type RecordingApp } from '../../proxy/testing/mesh-fixture.js';
 
 // reviews-v2 calls ratings through its outbound sidecar and ratings' inbound sidecar, with a
 // real Mixer (gRPC API) deciding and the stdio adapter logging every report.
@@ -52,24 +52,12 @@ function mixerConfig(logFile: string): string {
     resource(
       'rule',
       'rewrite',
-      'match: request.url_path == "/rewrite" && context.reporter.kind == "inbound"\nrequestHeaderOperations:\n- name: x-mixer-caller\n  values: [ \'source.labels["app"] | "unknown"\' ]\nresponseHeaderOperations:\n- name: x-powered-by\n  operation: REMOVE\n- name: x-mixer-response\n  values: [ \'"done"\' ]',
+      'match: request.url_path == "/rewrite" && context.reporter.kind == "outbound"\nrequestHeaderOperations:\n- name: x-mixer-caller\n  values: [ \'source.labels["app"] | "unknown"\' ]\nresponseHeaderOperations:\n- name: x-powered-by\n  operation: REMOVE\n- name: x-mixer-response\n  values: [ \'"done"\' ]',
     ),
     resource('handler', 'quotahandler', 'compiledAdapter: memquota\nparams:\n  quotas:\n  - name: requestcount.instance.istio-system\n    maxAmount: 2\n    validDuration: 60s'),
     resource('instance', 'requestcount', 'compiledTemplate: quota\nparams:\n  dimensions:\n    destination: destination.service.name | "unknown"'),
     resource('rule', 'quota', 'actions:\n- handler: quotahandler\n  instances: [ requestcount ]'),
   ].join('');
-}
-
-interface LogLine {
-  readonly [variable: string]: unknown;
-}
-
-async function logLines(file: string): Promise<LogLine[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as LogLine);
 }
 
 describe('HTTP through an outbound and an inbound sidecar with a real Mixer', () => {
@@ -109,9 +97,9 @@ describe('HTTP through an outbound and an inbound sidecar with a real Mixer', ()
     assert.equal(reply.status, 200);
     assert.equal(app.seen.at(-1)?.url, '/ratings/7?user=u1');
     const requestId = app.seen.at(-1)?.headers['x-request-id'];
-    let lines: LogLine[] = [];
+    let lines: AccessLogLine[] = [];
     await eventually(async () => {
-      lines = (await logLines(logFile)).filter((line) => line['requestId'] === requestId);
+      lines = (await accessLogLines(logFile)).filter((line) => line['requestId'] === requestId);
       return lines.length === 2;
     }, 5000, 'an access log line from each sidecar');
     const byReporter = new Map(lines.map((line) => [line['reporter'], line]));
@@ -119,8 +107,10 @@ describe('HTTP through an outbound and an inbound sidecar with a real Mixer', ()
       const line = byReporter.get(reporter);
       assert.ok(line !== undefined, `a ${reporter} line`);
       assert.equal(line['protocol'], 'http');
-      assert.equal(line['sourceUid'], 'kubernetes://reviews-v2-xyz.default');
-      assert.equal(line['sourceApp'], 'reviews');
+      // The caller's identity is known where it is the sidecar's own (outbound); the inbound side
+      // takes only the caller's namespace claim from x-istio-attributes, which is not authenticated.
+      assert.equal(line['sourceUid'], reporter === 'outbound' ? 'kubernetes://reviews-v2-xyz.default' : 'MISSING');
+      assert.equal(line['sourceApp'], reporter === 'outbound' ? 'reviews' : 'MISSING');
       assert.equal(line['sourceNamespace'], 'default');
       assert.equal(line['destinationUid'], 'kubernetes://ratings-v1-abc.default');
       assert.equal(line['destinationApp'], 'ratings');
@@ -146,10 +136,11 @@ describe('HTTP through an outbound and an inbound sidecar with a real Mixer', ()
     assert.match(reply.body, /PERMISSION_DENIED/);
     assert.match(reply.body, /denied by policy/);
     assert.equal(app.seen.length, before);
-    await eventually(async () => (await logLines(logFile)).some((line) => line['requestId'] === 'denied-1' && line['code'] === 403 && line['errorCode'] === 7), 5000, 'the denial in the log');
+    await eventually(async () => (await accessLogLines(logFile)).some((line) => line['requestId'] === 'denied-1' && line['code'] === 403 && line['errorCode'] === 7), 5000, 'the denial in the log');
   });
 
   test('the route directive rewrites request and response headers', async () => {
+    // The rule acts at the outbound sidecar, where source.labels are the caller's own (the inbound side no longer takes them from x-istio-attributes).
     const reply = await viaMesh('/rewrite');
     assert.equal(reply.status, 200);
     const seen = app.seen.at(-1)!;

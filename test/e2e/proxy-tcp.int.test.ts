@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, resource, startMixer, type RunningMixer } from '../support/mixer-harness.js';
 import type { SidecarProxy } from '../../proxy/sidecar-proxy.js';
-import { freePort, startSidecar, startTcpEcho } from '../../proxy/testing/mesh-fixture.js';
+import { accessLogLines, freePort, startSidecar, startTcpEcho, type AccessLogLine } from '../../proxy/testing/mesh-fixture.js';
 
 // Plain TCP: a client connects to its outbound sidecar's TCP port for the echo service, which
 // goes to the echo workload's inbound TCP sidecar. Check at connect, Report at open and close.
@@ -73,10 +73,9 @@ describe('TCP through an outbound and an inbound sidecar with a real Mixer', () 
   test('bytes flow both ways; each sidecar reports open and close with byte counts', async () => {
     const text = 'hello through two sidecars';
     assert.equal(await echo(outboundPort, text), text);
-    let lines: Record<string, unknown>[] = [];
+    let lines: AccessLogLine[] = [];
     await eventually(async () => {
-      const content = await readFile(logFile, 'utf8').catch(() => '');
-      lines = content.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+      lines = await accessLogLines(logFile);
       return lines.filter((line) => line['event'] === 'close').length >= 2;
     }, 5000, 'close reports from both sidecars');
     for (const reporter of ['outbound', 'inbound']) {
@@ -105,12 +104,7 @@ describe('TCP through an outbound and an inbound sidecar with a real Mixer', () 
     });
     assert.equal(answer, text);
     await eventually(async () => {
-      const content = await readFile(logFile, 'utf8').catch(() => '');
-      const closes = content
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((line) => line['event'] === 'close' && line['received'] === text.length && line['sent'] === text.length);
+      const closes = (await accessLogLines(logFile)).filter((line) => line['event'] === 'close' && line['received'] === text.length && line['sent'] === text.length);
       return closes.length >= 2;
     }, 5000, 'close reports with the byte counts from both sidecars');
   });
@@ -133,13 +127,8 @@ describe('TCP through an outbound and an inbound sidecar with a real Mixer', () 
     const closed = new Promise((resolve) => socket.once('close', resolve));
     socket.end();
     await closed;
-    let lines: Record<string, unknown>[] = [];
-    const inboundLines = async (): Promise<Record<string, unknown>[]> =>
-      (await readFile(logFile, 'utf8'))
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((line) => line['reporter'] === 'inbound');
+    let lines: AccessLogLine[] = [];
+    const inboundLines = async (): Promise<AccessLogLine[]> => (await accessLogLines(logFile)).filter((line) => line['reporter'] === 'inbound');
     await eventually(async () => {
       lines = await inboundLines();
       const continued = lines.find((line) => line['event'] === 'continue');
