@@ -2,6 +2,7 @@ import type { InstanceBuilder } from '../../templates/instance-builder.js';
 import { TemplateVariety, type TemplateDefinition } from '../../templates/template.js';
 import type { CompiledExpression } from '../expr/expression.js';
 import type { HeaderOperationTemplate, RuleEntry, Snapshot } from '../config/snapshot.js';
+import type { Steps } from '../config/time-slicer.js';
 import type { BuiltHandler, HandlerTable } from './handler-table.js';
 
 /** The instances one rule sends to one destination, behind the rule's compiled match. */
@@ -73,7 +74,8 @@ export class RoutingTable {
     return new RoutingTable(0, defaultNamespace, EMPTY_ROUTES, new Map());
   }
 
-  static build(snapshot: Snapshot, handlers: HandlerTable): RoutingTable {
+  /** Builds the table of `snapshot` over `handlers`, yielding after each rule (see TimeSlicer). */
+  static *build(snapshot: Snapshot, handlers: HandlerTable): Steps<RoutingTable> {
     const namespaces = new Map<string, MutableRoutes>();
     const routesOf = (namespace: string): MutableRoutes => {
       let routes = namespaces.get(namespace);
@@ -84,6 +86,7 @@ export class RoutingTable {
       return routes;
     };
     for (const rule of snapshot.rules) {
+      yield;
       const routes = routesOf(rule.namespace);
       addRule(rule, routes, snapshot, handlers);
     }
