@@ -21,6 +21,7 @@ const BENCHES: Readonly<Record<string, (options: BenchOptions) => Promise<void> 
   proxy: async (options) => (await import('./proxy/proxy-bench.js')).runProxyBench(options),
   opa: async (options) => (await import('./opa/opa-bench.js')).runOpaBench(options),
   rbac: async (options) => (await import('./rbac/rbac-bench.js')).runRbacBench(options),
+  rules: async (options) => (await import('./rules/rules-bench.js')).runRulesBench(options),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

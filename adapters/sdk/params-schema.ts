@@ -1,4 +1,4 @@
-import { FormatRegistry, Type, TypeGuard, type StaticDecode, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { FormatRegistry, KindGuard, Type, TypeGuard, type StaticDecode, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { Duration } from '../../core/attribute/duration.js';
 import type { ConfigProblem } from './config-problem.js';
@@ -56,10 +56,12 @@ function snakeToCamel(name: string): string {
 
 /** Renames snake_case keys to the schema's lowerCamelCase names, leaving map keys alone. */
 function normalizeKeys(schema: TSchema, value: unknown): unknown {
-  if (TypeGuard.IsArray(schema) && Array.isArray(value)) return value.map((item) => normalizeKeys(schema.items, item));
+  // KindGuard looks at the schema's kind only; TypeGuard would validate the whole schema again
+  // at every node of every resource, which was most of the cost of building a large config.
+  if (KindGuard.IsArray(schema) && Array.isArray(value)) return value.map((item) => normalizeKeys(schema.items, item));
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const object = value as Record<string, unknown>;
-  if (TypeGuard.IsObject(schema)) {
+  if (KindGuard.IsObject(schema)) {
     const out: Record<string, unknown> = {};
     for (const [key, entry] of Object.entries(object)) {
       const camel = snakeToCamel(key);
@@ -69,7 +71,7 @@ function normalizeKeys(schema: TSchema, value: unknown): unknown {
     }
     return out;
   }
-  if (TypeGuard.IsRecord(schema)) {
+  if (KindGuard.IsRecord(schema)) {
     const valueSchema = Object.values(schema.patternProperties)[0];
     if (valueSchema === undefined) return object;
     return Object.fromEntries(Object.entries(object).map(([key, entry]) => [key, normalizeKeys(valueSchema, entry)]));

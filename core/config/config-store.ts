@@ -20,7 +20,10 @@ export class ConfigStore {
     this.builder = new SnapshotBuilder(options);
   }
 
-  /** Reads the files and builds a snapshot; throws ConfigPathError when the path itself cannot be read. */
+  /**
+   * Reads the files and builds a snapshot (in slices that let requests in between: see
+   * TimeSlicer); throws ConfigPathError when the path itself cannot be read.
+   */
   async load(): Promise<Snapshot> {
     return (await this.loadWithFiles()).snapshot;
   }
@@ -29,7 +32,7 @@ export class ConfigStore {
   async loadWithFiles(): Promise<{ snapshot: Snapshot; loaded: LoadedConfig }> {
     const loaded = await loadConfigPath(this.path);
     const listed = await loadConfigAdapterModules(loaded.resources);
-    const snapshot = this.builder.build({ resources: loaded.resources, errors: [...loaded.errors, ...listed.errors], adapters: listed.adapters });
+    const snapshot = await this.builder.buildInSlices({ resources: loaded.resources, errors: [...loaded.errors, ...listed.errors], adapters: listed.adapters });
     return { snapshot, loaded };
   }
 

@@ -6,6 +6,7 @@ import type { PendingHandler } from './handler-stage.js';
 import { handlerSignature } from './handler-signature.js';
 import type { PendingRule } from './rule-stage.js';
 import type { HandlerEntry, InstanceEntry, RuleAction, RuleEntry } from './snapshot.js';
+import type { Steps } from './time-slicer.js';
 
 /**
  * The last step of a build (Istio's builder phase): each handler used by a valid action gets
@@ -13,14 +14,15 @@ import type { HandlerEntry, InstanceEntry, RuleAction, RuleEntry } from './snaps
  * A handler the adapter rejects is dropped, its problems reported, and so are the actions
  * that used it (and a rule left with nothing to do). Every kept handler gets its signature.
  */
-export function finalizeHandlers(
+export function* finalizeHandlers(
   pending: ReadonlyMap<string, PendingHandler>,
   rules: readonly PendingRule[],
   instances: ReadonlyMap<string, InstanceEntry>,
   context: BuildContext,
-): { handlers: Map<string, HandlerEntry>; rules: RuleEntry[] } {
+): Steps<{ handlers: Map<string, HandlerEntry>; rules: RuleEntry[] }> {
   const routed = new Map<string, Map<string, InstanceEntry>>();
   for (const rule of rules) {
+    yield;
     for (const action of rule.actions) {
       const forHandler = routed.get(action.handler) ?? new Map<string, InstanceEntry>();
       for (const name of action.instances) {
@@ -34,6 +36,7 @@ export function finalizeHandlers(
   const handlers = new Map<string, HandlerEntry>();
   const rejected = new Set<string>();
   for (const [name, handler] of pending) {
+    yield;
     const used = routed.get(name);
     const configs: InstanceConfig[] = [...(used?.values() ?? [])].map((instance) =>
       Object.freeze({ name: instance.name, template: instance.template.name as TemplateName, types: instance.builder.types }),
@@ -62,6 +65,7 @@ export function finalizeHandlers(
 
   const entries: RuleEntry[] = [];
   for (const rule of rules) {
+    yield;
     const actions: RuleAction[] = [];
     for (const action of rule.actions) {
       if (rejected.has(action.handler)) {

@@ -5,6 +5,7 @@ import type { MixerResource } from './mixer-resource.js';
 import { resolveReference } from './names.js';
 import type { OutOfProcessConfig } from './out-of-process-stage.js';
 import { handlerSpec } from './schemas/handler-schema.js';
+import type { Steps } from './time-slicer.js';
 import { outOfProcessHandler } from '../oop/out-of-process-handler.js';
 
 /** A handler whose adapter exists and whose params parsed; its instances are known after the rules. */
@@ -21,13 +22,14 @@ export interface PendingHandler {
  * per-adapter kinds. Each one's adapter must be in this build and its params must parse with
  * the adapter's own schema; anything else is reported and the handler left out.
  */
-export function processHandlers(
+export function* processHandlers(
   subjects: readonly MixerResource[],
   outOfProcess: OutOfProcessConfig,
   context: BuildContext,
-): Map<string, PendingHandler> {
+): Steps<Map<string, PendingHandler>> {
   const handlers = new Map<string, PendingHandler>();
   for (const subject of subjects) {
+    yield;
     const pending = subject.role === ResourceRole.LEGACY_HANDLER ? legacyHandler(subject, context) : handler(subject, outOfProcess, context);
     if (pending !== undefined) handlers.set(subject.key, pending);
   }

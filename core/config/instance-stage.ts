@@ -9,6 +9,7 @@ import { resolveReference } from './names.js';
 import type { OutOfProcessConfig } from './out-of-process-stage.js';
 import { instanceSpec } from './schemas/instance-schema.js';
 import type { InstanceEntry } from './snapshot.js';
+import type { Steps } from './time-slicer.js';
 
 /**
  * Instances: `kind: instance` with `compiledTemplate` (or `template`, out-of-process) and the
@@ -16,14 +17,15 @@ import type { InstanceEntry } from './snapshot.js';
  * template, in the resource's expression language; anything else is reported and the
  * instance left out.
  */
-export function processInstances(
+export function* processInstances(
   subjects: readonly MixerResource[],
   outOfProcess: OutOfProcessConfig,
   compilers: ExpressionCompilers,
   context: BuildContext,
-): Map<string, InstanceEntry> {
+): Steps<Map<string, InstanceEntry>> {
   const instances = new Map<string, InstanceEntry>();
   for (const subject of subjects) {
+    yield;
     const source = subject.role === ResourceRole.LEGACY_INSTANCE ? legacySource(subject, context) : instanceSource(subject, outOfProcess, context);
     if (source === undefined) continue;
     const language = languageOf(subject.resource.annotations, context.environment);

@@ -3,6 +3,7 @@ import type { ConfigResource } from './config-resource.js';
 import { ResourceRole, type KindClassifier } from './kinds.js';
 import type { MixerResource } from './mixer-resource.js';
 import { resourceKey } from './names.js';
+import type { Steps } from './time-slicer.js';
 
 /** Mixer's resources grouped by role, plus a count of every resource read by kind. */
 export interface ClassifiedResources {
@@ -16,16 +17,17 @@ export interface ClassifiedResources {
  * malformed envelope or whose identity is already taken is reported and left out; other kinds
  * are only counted.
  */
-export function classifyResources(
+export function* classifyResources(
   resources: readonly ConfigResource[],
   classifier: KindClassifier,
   defaultNamespace: string,
   errors: ConfigErrorCollector,
-): ClassifiedResources {
+): Steps<ClassifiedResources> {
   const counts: Record<string, number> = {};
   const byRole = new Map<ResourceRole, MixerResource[]>();
   const seen = new Map<string, MixerResource>();
   for (const resource of resources) {
+    yield;
     counts[resource.kind] = (counts[resource.kind] ?? 0) + 1;
     const role = classifier.roleOf(resource.apiVersion, resource.kind);
     if (role === ResourceRole.IGNORED) continue;

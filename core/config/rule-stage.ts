@@ -10,6 +10,7 @@ import type { MixerResource } from './mixer-resource.js';
 import { resolveReference } from './names.js';
 import { ruleSpec, type HeaderOperationSpec } from './schemas/rule-schema.js';
 import { HeaderOperationKind, type HeaderOperationTemplate, type InstanceEntry, type RuleAction } from './snapshot.js';
+import type { Steps } from './time-slicer.js';
 
 /** A valid action of a rule, with its position for later errors. */
 export interface PendingAction extends RuleAction {
@@ -36,15 +37,16 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * error; a rule left with no action and no header operation is dropped, as is a rule whose
  * match does not compile.
  */
-export function processRules(
+export function* processRules(
   subjects: readonly MixerResource[],
   handlers: ReadonlyMap<string, PendingHandler>,
   instances: ReadonlyMap<string, InstanceEntry>,
   compilers: ExpressionCompilers,
   context: BuildContext,
-): PendingRule[] {
+): Steps<PendingRule[]> {
   const rules: PendingRule[] = [];
   for (const subject of subjects) {
+    yield;
     const rule = processRule(subject, handlers, instances, compilers, context);
     if (rule !== undefined) rules.push(rule);
   }

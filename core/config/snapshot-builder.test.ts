@@ -9,6 +9,7 @@ import { isSnapshotAcceptable } from './config-store.js';
 import { buildSnapshot, SnapshotBuilder } from './snapshot-builder.js';
 import { errorLines, snapshotOf, yaml } from './testing/config-fixtures.js';
 import { testAdapter, testAdapters } from './testing/test-adapters.js';
+import { manyRuleResources } from '../runtime/testing/many-rules.js';
 
 const LEGACY = yaml(
   'apiVersion: "config.istio.io/v1alpha2"',
@@ -257,5 +258,37 @@ describe('SnapshotBuilder', () => {
 
   test('the same adapter registered twice is a programming error', () => {
     assert.throws(() => new SnapshotBuilder({ adapters: [...testAdapters(), testAdapter('denier', ['checknothing'])] }), /adapter 'denier' is registered twice/);
+  });
+});
+
+describe('SnapshotBuilder.buildInSlices', () => {
+  test('yields to the event loop while it builds 10,000 rules, and builds what build() builds', async () => {
+    const resources = manyRuleResources(10_000);
+    const builder = new SnapshotBuilder({ adapters: testAdapters(), environment: {} });
+    let finished = false;
+    let ranDuringBuild: boolean | undefined;
+    setImmediate(() => {
+      ranDuringBuild = !finished;
+    });
+    const sliced = await builder.buildInSlices({ resources });
+    finished = true;
+    assert.equal(ranDuringBuild, true, 'a callback scheduled when the build started ran before it finished');
+    const whole = builder.build({ resources });
+    assert.deepEqual(sliced.errors, []);
+    assert.deepEqual(
+      sliced.rules.map((rule) => [rule.name, rule.matchText, rule.actions]),
+      whole.rules.map((rule) => [rule.name, rule.matchText, rule.actions]),
+    );
+    assert.deepEqual([...sliced.handlers.values()].map((handler) => handler.signature), [...whole.handlers.values()].map((handler) => handler.signature));
+    assert.ok(whole.id > sliced.id);
+  });
+
+  test('a build called off by its signal rejects with the reason and takes no snapshot id', async () => {
+    const builder = new SnapshotBuilder({ adapters: testAdapters(), environment: {} });
+    const controller = new AbortController();
+    const building = builder.buildInSlices({ resources: manyRuleResources(1000) }, { sliceMs: 0, signal: controller.signal });
+    controller.abort(new Error('a newer config arrived'));
+    await assert.rejects(building, /a newer config arrived/);
+    assert.equal(builder.build({ resources: [] }).id, 1);
   });
 });

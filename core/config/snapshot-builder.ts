@@ -16,6 +16,7 @@ import { processOutOfProcess } from './out-of-process-stage.js';
 import { classifyResources } from './resource-classifier.js';
 import { processRules } from './rule-stage.js';
 import type { Snapshot } from './snapshot.js';
+import { runAtOnce, TimeSlicer, type Steps, type TimeSlicerOptions } from './time-slicer.js';
 
 /** Istio's default config namespace (`--configDefaultNamespace`): its rules apply to every request. */
 export const DEFAULT_CONFIG_NAMESPACE = 'istio-system';
@@ -67,7 +68,21 @@ export class SnapshotBuilder {
     this.environment = options.environment ?? process.env;
   }
 
+  /** Builds a snapshot at once (`mixer validate`, tests). */
   build(input: SnapshotInput): Snapshot {
+    return runAtOnce(this.steps(input));
+  }
+
+  /**
+   * Builds the same snapshot in slices that yield to the event loop, so that requests keep
+   * being answered while a large config builds. A build called off through `slicing.signal`
+   * rejects with the signal's reason and takes no snapshot id.
+   */
+  buildInSlices(input: SnapshotInput, slicing: TimeSlicerOptions = {}): Promise<Snapshot> {
+    return new TimeSlicer(slicing).run(this.steps(input));
+  }
+
+  private *steps(input: SnapshotInput): Steps<Snapshot> {
     const errors = new ConfigErrorCollector(input.errors);
     let adapters = this.adapters;
     let classifier = this.classifier;
@@ -80,16 +95,16 @@ export class SnapshotBuilder {
       classifier = new KindClassifier(merged.keys(), this.templates.names());
     }
     const context: BuildContext = { errors, adapters, templates: this.templates, environment: this.environment };
-    const classified = classifyResources(input.resources, classifier, this.defaultNamespace, errors);
+    const classified = yield* classifyResources(input.resources, classifier, this.defaultNamespace, errors);
     const of = (role: ResourceRole): readonly MixerResource[] => classified.byRole.get(role) ?? [];
 
     const manifest = buildManifest(of(ResourceRole.ATTRIBUTE_MANIFEST), errors);
     const compilers = new ExpressionCompilers(manifest);
     const outOfProcess = processOutOfProcess(of(ResourceRole.TEMPLATE), of(ResourceRole.ADAPTER), errors, (name) => this.templates.get(name) !== undefined);
-    const pendingHandlers = processHandlers([...of(ResourceRole.HANDLER), ...of(ResourceRole.LEGACY_HANDLER)], outOfProcess, context);
-    const instances = processInstances([...of(ResourceRole.INSTANCE), ...of(ResourceRole.LEGACY_INSTANCE)], outOfProcess, compilers, context);
-    const pendingRules = processRules(of(ResourceRole.RULE), pendingHandlers, instances, compilers, context);
-    const { handlers, rules } = finalizeHandlers(pendingHandlers, pendingRules, instances, context);
+    const pendingHandlers = yield* processHandlers([...of(ResourceRole.HANDLER), ...of(ResourceRole.LEGACY_HANDLER)], outOfProcess, context);
+    const instances = yield* processInstances([...of(ResourceRole.INSTANCE), ...of(ResourceRole.LEGACY_INSTANCE)], outOfProcess, compilers, context);
+    const pendingRules = yield* processRules(of(ResourceRole.RULE), pendingHandlers, instances, compilers, context);
+    const { handlers, rules } = yield* finalizeHandlers(pendingHandlers, pendingRules, instances, context);
 
     return Object.freeze({
       id: this.nextId++,

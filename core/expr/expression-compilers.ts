@@ -5,10 +5,13 @@ import { ExpressionLanguage, type CompiledExpression, type ExpressionCompiler } 
 
 /**
  * The compilers of every expression language over one attribute manifest, created on first
- * use. A config snapshot owns one of these; expressions compile once, when config loads.
+ * use. A config snapshot owns one of these; expressions compile once, when config loads, and
+ * a text met again in the same language compiles to the same (stateless) expression: generated
+ * configs repeat instance params and matches thousands of times.
  */
 export class ExpressionCompilers {
   private readonly compilers = new Map<ExpressionLanguage, ExpressionCompiler>();
+  private readonly compiled = new Map<ExpressionLanguage, Map<string, CompiledExpression>>();
 
   constructor(readonly manifest: AttributeManifest) {}
 
@@ -25,6 +28,16 @@ export class ExpressionCompilers {
   }
 
   compile(text: string, language: ExpressionLanguage = ExpressionLanguage.CEXL): CompiledExpression {
-    return this.forLanguage(language).compile(text);
+    let known = this.compiled.get(language);
+    if (known === undefined) {
+      known = new Map();
+      this.compiled.set(language, known);
+    }
+    let expression = known.get(text);
+    if (expression === undefined) {
+      expression = this.forLanguage(language).compile(text);
+      known.set(text, expression);
+    }
+    return expression;
   }
 }

@@ -12,6 +12,26 @@ export enum ExpressionLanguage {
   COMPAT = 'COMPAT',
 }
 
+/** A value an indexed match compares with; two are equal exactly when `===` says so. */
+export type SelectorValue = string | number | bigint | boolean;
+
+/**
+ * What a BOOL expression reveals for indexing rules: it has the shape `E == v` (or
+ * `E == v1 || E == v2 ...` over one E, or such a term as the leftmost operand of `&&`), where
+ * `==` is plain `===` for E's type (strings, integers, booleans: not DNS names, e-mails, URIs
+ * or IPs, which compare semantically). So for any request on which E evaluates without error
+ * to a value not in `values`, the expression is false and reads nothing but what E reads.
+ * Expressions with the same `key` have the same E: it is evaluated once per request and the
+ * rules whose values hold its value are looked up.
+ */
+export interface ExpressionSelector {
+  /** Identifies E within one snapshot: its language and exact form. */
+  readonly key: string;
+  /** Evaluates E, reading (through a tracking bag) what the whole expression reads first. */
+  readonly operand: (bag: AttributeBag) => AttributeValue;
+  readonly values: readonly SelectorValue[];
+}
+
 /**
  * An expression compiled once, evaluated per request. Its result type is known before any
  * request arrives. Evaluation throws ExpressionEvaluationError for a request it cannot
@@ -28,6 +48,8 @@ export interface CompiledExpression {
    * only with `toJsonValue`; config rejects such expressions wherever a typed value is needed.
    */
   evaluate(bag: AttributeBag): AttributeValue;
+  /** Set when the expression's shape lets rules be indexed by it (see ExpressionSelector). */
+  readonly selector?: ExpressionSelector | undefined;
 }
 
 /** Compiles expression text against an attribute manifest; throws ExpressionCompileError. */

@@ -25,7 +25,8 @@ import { evaluateHeaderOperations } from './header-operations.js';
 import { instanceToJson } from './instance-json.js';
 import { HeaderOperationKind } from '../config/snapshot.js';
 import { requestNamespace } from './request-namespace.js';
-import type { Destination, InstanceGroup, NamespaceRoutes, RoutingTable } from './routing-table.js';
+import type { MatchIndex, Matchable, MatchVisitor } from './match-index.js';
+import type { Destination, InstanceGroup, NamespaceRoutes, QuotaRoute, Route, RoutingTable } from './routing-table.js';
 
 /** A Check whose instances could not be built: the whole Check fails (Istio answered INTERNAL). */
 export class DispatchError extends MixerError {
@@ -114,24 +115,22 @@ export class Dispatcher {
       const answers: (AttributedCheckResult | Promise<AttributedCheckResult>)[] = [];
       let anyAsync = false;
       let buildErrors: string[] | undefined;
-      for (const destination of routes.check) {
-        for (const group of destination.groups) {
-          if (!this.matches(group, checkBag, destination, trace)) continue;
-          for (const builder of group.builders) {
-            let instance: TemplateInstance;
-            try {
-              instance = builder.build(checkBag);
-            } catch (error) {
-              (buildErrors ??= []).push(this.instanceFailure(builder, error));
-              continue;
-            }
-            trace?.instances.push({ instance: builder.instanceName, handler: destination.handlerName, value: instanceToJson(instance) });
-            const answer = this.invokeCheck(destination, instance, context, trace);
-            if (answer instanceof Promise) anyAsync = true;
-            answers.push(answer);
+      walk(routes.check, checkBag, trace, ({ destination, group }: Route) => {
+        if (!this.matches(group, checkBag, destination, trace)) return;
+        for (const builder of group.builders) {
+          let instance: TemplateInstance;
+          try {
+            instance = builder.build(checkBag);
+          } catch (error) {
+            (buildErrors ??= []).push(this.instanceFailure(builder, error));
+            continue;
           }
+          trace?.instances.push({ instance: builder.instanceName, handler: destination.handlerName, value: instanceToJson(instance) });
+          const answer = this.invokeCheck(destination, instance, context, trace);
+          if (answer instanceof Promise) anyAsync = true;
+          answers.push(answer);
         }
-      }
+      });
       if (buildErrors !== undefined) throw new DispatchError(`performing check operation failed: ${buildErrors.join('; ')}`);
       const results = anyAsync ? await Promise.all(answers.map((answer) => Promise.resolve(answer))) : (answers as AttributedCheckResult[]);
       const combined = combineCheckResults(results);
@@ -145,7 +144,7 @@ export class Dispatcher {
 
       const ok = combined.status.code === RpcCode.OK;
       const routeDirective = ok ? this.headerDirective(routes, checkBag, trace) : directResponseDirective(combined.status);
-      const quotaOutcomes = ok && quotas.size > 0 ? await this.allocateQuotas(bag, routes.quota.size > 0 ? lease.table : undefined, quotas, deduplicationId, trace) : NO_QUOTAS;
+      const quotaOutcomes = ok && quotas.size > 0 ? await this.allocateQuotas(bag, routes.hasQuota ? lease.table : undefined, quotas, deduplicationId, trace) : NO_QUOTAS;
       return {
         status: combined.status,
         validDurationMs: combined.validDurationMs,
@@ -175,25 +174,23 @@ export class Dispatcher {
       let instances = 0;
       for (const bag of bags) {
         const routes = lease.table.routesFor(requestNamespace(bag));
-        for (const destination of routes.report) {
-          for (const group of destination.groups) {
-            if (!this.matches(group, bag, destination, undefined)) continue;
-            for (const builder of group.builders) {
-              try {
-                const instance = builder.build(bag);
-                let buffer = buffers.get(destination);
-                if (buffer === undefined) {
-                  buffer = [];
-                  buffers.set(destination, buffer);
-                }
-                buffer.push(instance);
-                instances++;
-              } catch (error) {
-                errors.push(this.instanceFailure(builder, error));
+        routes.report.forEachCandidate(bag, ({ destination, group }) => {
+          if (!this.matches(group, bag, destination, undefined)) return;
+          for (const builder of group.builders) {
+            try {
+              const instance = builder.build(bag);
+              let buffer = buffers.get(destination);
+              if (buffer === undefined) {
+                buffer = [];
+                buffers.set(destination, buffer);
               }
+              buffer.push(instance);
+              instances++;
+            } catch (error) {
+              errors.push(this.instanceFailure(builder, error));
             }
           }
-        }
+        });
       }
       const calls = [...buffers].map(([destination, buffered]) => this.invokeReport(destination, buffered));
       for (const failure of await Promise.all(calls)) if (failure !== undefined) errors.push(failure);
@@ -302,10 +299,10 @@ export class Dispatcher {
   }
 
   private headerDirective(routes: NamespaceRoutes, bag: AttributeBag, trace: ExplainTrace | undefined): RouteDirective | undefined {
-    if (routes.headerRules.length === 0) return undefined;
+    if (routes.headerRules.size === 0) return undefined;
     const requestOperations: HeaderOperation[] = [];
     const responseOperations: HeaderOperation[] = [];
-    for (const rule of routes.headerRules) {
+    walk(routes.headerRules, bag, trace, (rule) => {
       let matched = true;
       let reason = 'no match expression: always applies';
       if (rule.condition !== undefined) {
@@ -318,10 +315,10 @@ export class Dispatcher {
         }
       }
       trace?.headerRules.push({ rule: rule.ruleName, handler: '', template: '', match: rule.condition?.text ?? '', matched, reason });
-      if (!matched) continue;
+      if (!matched) return;
       evaluateHeaderOperations(rule.requestOperations, bag, requestOperations, this.logger);
       evaluateHeaderOperations(rule.responseOperations, bag, responseOperations, this.logger);
-    }
+    });
     if (requestOperations.length === 0 && responseOperations.length === 0) return undefined;
     return { requestHeaderOperations: requestOperations, responseHeaderOperations: responseOperations, directResponseCode: 0, directResponseBody: '' };
   }
@@ -352,8 +349,17 @@ export class Dispatcher {
   ): Promise<QuotaOutcome> {
     const quotaBag = new TrackingBag(bag);
     const routes = table?.routesFor(requestNamespace(quotaBag));
-    for (const route of routes?.quota.get(name.toLowerCase()) ?? []) {
-      if (!this.matches(route.group, quotaBag, route.destination, undefined)) continue;
+    // The first route whose rule matches allocates.
+    let route: QuotaRoute | undefined;
+    const quotaRoutes = routes?.quota(name.toLowerCase());
+    if (quotaRoutes !== undefined) {
+      walk(quotaRoutes, quotaBag, trace, (candidate) => {
+        if (!this.matches(candidate.group, quotaBag, candidate.destination, undefined)) return true;
+        route = candidate;
+        return false;
+      });
+    }
+    if (route !== undefined) {
       let instance: TemplateInstance;
       try {
         instance = route.builder.build(quotaBag);
@@ -407,6 +413,12 @@ export class Dispatcher {
     this.warned.set(key, now);
     this.logger.warn(fields, message);
   }
+}
+
+/** Walks every entry when a decision is explained (each rule is looked at), else only the candidates (see MatchIndex). */
+function walk<T extends Matchable>(index: MatchIndex<T>, bag: AttributeBag, trace: ExplainTrace | undefined, visit: MatchVisitor<T>): void {
+  if (trace === undefined) index.forEachCandidate(bag, visit);
+  else index.forEach(visit);
 }
 
 function decision(group: InstanceGroup, destination: Destination, matched: boolean, reason: string) {

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { Handler } from '../../adapters/sdk/adapter-info.js';
 import { ManagedEnvironment } from '../../adapters/sdk/environment.js';
 import type { HandlerEntry, Snapshot } from '../config/snapshot.js';
+import type { TimeSlicer } from '../config/time-slicer.js';
 
 /** A handler built from config, with the environment whose timers it owns. */
 export interface BuiltHandler {
@@ -27,10 +28,12 @@ export interface HandlerTableOptions {
   readonly clock?: () => number;
   /** How long an adapter may take to build a handler. */
   readonly buildTimeoutMs?: number;
+  /** Shares the event loop while many handlers are built (adapters' builds may run synchronously). */
+  readonly slicer?: TimeSlicer;
 }
 
 /**
- * The built handlers of one snapshot. Building reuses every handler of the previous table whose
+ * The built handlers of one snapshot. Building reuses every handler of the previous tables whose
  * signature (adapter, params, instances) is unchanged, as Istio's handler table does, so a
  * config change only rebuilds what changed. Only handlers some rule routes instances to are
  * built.
@@ -45,29 +48,34 @@ export class HandlerTable {
     return new HandlerTable(new Map(), []);
   }
 
-  static async build(snapshot: Snapshot, previous: HandlerTable | undefined, options: HandlerTableOptions): Promise<HandlerTable> {
+  /** Builds the handlers of `snapshot`, reusing those of `previous` (earlier tables win) whose signature is unchanged. */
+  static async build(snapshot: Snapshot, previous: readonly (HandlerTable | undefined)[], options: HandlerTableOptions): Promise<HandlerTable> {
     const reusable = new Map<string, BuiltHandler>();
-    for (const built of previous?.handlers.values() ?? []) reusable.set(built.signature, built);
+    for (const table of [...previous].reverse()) for (const built of table?.handlers.values() ?? []) reusable.set(built.signature, built);
     const handlers = new Map<string, BuiltHandler>();
     const failures: HandlerBuildFailure[] = [];
-    await Promise.all(
-      [...snapshot.handlers.values()]
-        .filter((entry) => entry.instances.length > 0)
-        .map(async (entry) => {
-          const reused = reusable.get(entry.signature);
-          if (reused !== undefined && reused.name === entry.name) {
-            handlers.set(entry.name, reused);
-            return;
-          }
-          try {
-            handlers.set(entry.name, await buildHandler(entry, options));
-          } catch (error) {
+    const building: Promise<void>[] = [];
+    for (const entry of snapshot.handlers.values()) {
+      if (entry.instances.length === 0) continue;
+      const reused = reusable.get(entry.signature);
+      if (reused !== undefined && reused.name === entry.name) {
+        handlers.set(entry.name, reused);
+        continue;
+      }
+      const pause = options.slicer?.checkpoint();
+      if (pause !== undefined) await pause;
+      building.push(
+        buildHandler(entry, options).then(
+          (built) => void handlers.set(entry.name, built),
+          (error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
             failures.push({ name: entry.name, adapterName: entry.adapter.name, message });
             options.logger.error({ handler: entry.name, adapter: entry.adapter.name, err: error }, 'handler failed to build; its rules are not dispatched');
-          }
-        }),
-    );
+          },
+        ),
+      );
+    }
+    await Promise.all(building);
     return new HandlerTable(handlers, failures);
   }
 
@@ -79,12 +87,12 @@ export class HandlerTable {
     return [...this.handlers.values()];
   }
 
-  /** Closes every handler of this table that `next` does not reuse. */
-  async closeUnused(next: HandlerTable | undefined, logger: Logger): Promise<void> {
-    const kept = new Set(next?.all() ?? []);
+  /** Closes every handler of this table that none of `kept` holds. */
+  async closeUnused(kept: readonly (HandlerTable | undefined)[], logger: Logger): Promise<void> {
+    const keep = new Set(kept.flatMap((table) => table?.all() ?? []));
     await Promise.all(
       this.all()
-        .filter((built) => !kept.has(built))
+        .filter((built) => !keep.has(built))
         .map(async (built) => {
           try {
             await built.handler.close?.();
@@ -110,7 +118,8 @@ async function buildHandler(entry: HandlerEntry, options: HandlerTableOptions): 
   let timer: NodeJS.Timeout | undefined;
   try {
     const handler = await Promise.race([
-      Promise.resolve().then(() => entry.adapter.build({ name: entry.name, params: entry.params, instances: entry.instances }, environment)),
+      // The adapter's synchronous part runs now, inside the caller's time slice.
+      new Promise<Handler>((resolve) => resolve(entry.adapter.build({ name: entry.name, params: entry.params, instances: entry.instances }, environment))),
       new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new Error(`adapter '${entry.adapter.name}' did not build handler within ${timeoutMs} ms`)), timeoutMs);
       }),

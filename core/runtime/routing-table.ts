@@ -2,7 +2,9 @@ import type { InstanceBuilder } from '../../templates/instance-builder.js';
 import { TemplateVariety, type TemplateDefinition } from '../../templates/template.js';
 import type { CompiledExpression } from '../expr/expression.js';
 import type { HeaderOperationTemplate, RuleEntry, Snapshot } from '../config/snapshot.js';
+import type { Steps } from '../config/time-slicer.js';
 import type { BuiltHandler, HandlerTable } from './handler-table.js';
+import { MatchIndex, type Matchable } from './match-index.js';
 
 /** The instances one rule sends to one destination, behind the rule's compiled match. */
 export interface InstanceGroup {
@@ -23,38 +25,54 @@ export interface Destination {
   readonly groups: readonly InstanceGroup[];
 }
 
+/** One rule's group at one destination: what a Check or Report walks. */
+export interface Route extends Matchable {
+  readonly destination: Destination;
+  readonly group: InstanceGroup;
+}
+
 /** A rule's header operations, applied to a Check that ends OK when the rule matches. */
-export interface HeaderRule {
+export interface HeaderRule extends Matchable {
   readonly ruleName: string;
-  readonly condition: CompiledExpression | undefined;
   readonly requestOperations: readonly HeaderOperationTemplate[];
   readonly responseOperations: readonly HeaderOperationTemplate[];
 }
 
 /** A quota instance reachable under a quota name, with the group (condition) it belongs to. */
-export interface QuotaRoute {
+export interface QuotaRoute extends Matchable {
   readonly destination: Destination;
   readonly group: InstanceGroup;
   readonly builder: InstanceBuilder;
 }
 
-/** Everything that applies to requests of one namespace. */
+/** Everything that applies to requests of one namespace, indexed by the rules' conditions (see MatchIndex). */
 export interface NamespaceRoutes {
-  readonly check: readonly Destination[];
-  readonly report: readonly Destination[];
-  /** Quota routes by lower-cased quota (instance short) name. */
-  readonly quota: ReadonlyMap<string, readonly QuotaRoute[]>;
-  readonly headerRules: readonly HeaderRule[];
+  /** Check destinations' groups, destination by destination: the order answers are combined in. */
+  readonly check: MatchIndex<Route>;
+  readonly report: MatchIndex<Route>;
+  readonly headerRules: MatchIndex<HeaderRule>;
+  /** Whether any quota route applies. */
+  readonly hasQuota: boolean;
+  /** The routes of a quota by its lower-cased short (instance) name. */
+  readonly quota: (name: string) => MatchIndex<QuotaRoute> | undefined;
 }
 
+type DestinationTable = Map<string, { destination: Destination; groups: InstanceGroup[] }>;
+
 interface MutableRoutes {
-  check: Map<string, { destination: Destination; groups: InstanceGroup[] }>;
-  report: Map<string, { destination: Destination; groups: InstanceGroup[] }>;
-  quota: Map<string, { destination: Destination; groups: InstanceGroup[] }>;
+  check: DestinationTable;
+  report: DestinationTable;
+  quota: DestinationTable;
   headerRules: HeaderRule[];
 }
 
-const EMPTY_ROUTES: NamespaceRoutes = Object.freeze({ check: [], report: [], quota: new Map(), headerRules: [] });
+const EMPTY_ROUTES: NamespaceRoutes = Object.freeze({
+  check: MatchIndex.empty<Route>(),
+  report: MatchIndex.empty<Route>(),
+  headerRules: MatchIndex.empty<HeaderRule>(),
+  hasQuota: false,
+  quota: () => undefined,
+});
 
 /**
  * Routes by variety and namespace, built once per snapshot (Istio's routing table): rules of
@@ -73,7 +91,8 @@ export class RoutingTable {
     return new RoutingTable(0, defaultNamespace, EMPTY_ROUTES, new Map());
   }
 
-  static build(snapshot: Snapshot, handlers: HandlerTable): RoutingTable {
+  /** Builds the table of `snapshot` over `handlers`, yielding after each rule and route (see TimeSlicer). */
+  static *build(snapshot: Snapshot, handlers: HandlerTable): Steps<RoutingTable> {
     const namespaces = new Map<string, MutableRoutes>();
     const routesOf = (namespace: string): MutableRoutes => {
       let routes = namespaces.get(namespace);
@@ -84,29 +103,16 @@ export class RoutingTable {
       return routes;
     };
     for (const rule of snapshot.rules) {
+      yield;
       const routes = routesOf(rule.namespace);
       addRule(rule, routes, snapshot, handlers);
     }
-    const finish = (routes: MutableRoutes | undefined): NamespaceRoutes => {
-      if (routes === undefined) return EMPTY_ROUTES;
-      return {
-        check: [...routes.check.values()].map(freezeDestination),
-        report: [...routes.report.values()].map(freezeDestination),
-        quota: quotaIndex([...routes.quota.values()].map(freezeDestination)),
-        headerRules: routes.headerRules,
-      };
-    };
-    const defaults = finish(namespaces.get(snapshot.defaultNamespace));
+    const defaultRoutes = namespaces.get(snapshot.defaultNamespace);
+    const defaults = defaultRoutes === undefined ? EMPTY_ROUTES : yield* indexRoutes(defaultRoutes, undefined);
     const byNamespace = new Map<string, NamespaceRoutes>();
     for (const [namespace, routes] of namespaces) {
       if (namespace === snapshot.defaultNamespace) continue;
-      const own = finish(routes);
-      byNamespace.set(namespace, {
-        check: [...defaults.check, ...own.check],
-        report: [...defaults.report, ...own.report],
-        quota: mergeQuota(defaults.quota, own.quota),
-        headerRules: [...defaults.headerRules, ...own.headerRules],
-      });
+      byNamespace.set(namespace, yield* indexRoutes(routes, defaults));
     }
     return new RoutingTable(snapshot.id, snapshot.defaultNamespace, defaults, byNamespace);
   }
@@ -121,6 +127,37 @@ export class RoutingTable {
   namespaces(): string[] {
     return [this.defaultNamespace, ...this.byNamespace.keys()];
   }
+}
+
+/** A namespace's routes, indexed, after the default namespace's (`defaults`) when it has its own. */
+function* indexRoutes(routes: MutableRoutes, defaults: NamespaceRoutes | undefined): Steps<NamespaceRoutes> {
+  const check = yield* MatchIndex.build(destinationRoutes(routes.check));
+  const report = yield* MatchIndex.build(destinationRoutes(routes.report));
+  const headerRules = yield* MatchIndex.build(routes.headerRules);
+  const quotas = new Map<string, MatchIndex<QuotaRoute>>();
+  for (const [name, list] of quotaRoutes(routes.quota)) {
+    const own = yield* MatchIndex.build(list);
+    const inherited = defaults?.quota(name);
+    quotas.set(name, inherited === undefined ? own : inherited.concat(own));
+  }
+  const fallback = defaults ?? EMPTY_ROUTES;
+  return Object.freeze({
+    check: fallback.check.concat(check),
+    report: fallback.report.concat(report),
+    headerRules: fallback.headerRules.concat(headerRules),
+    hasQuota: quotas.size > 0 || fallback.hasQuota,
+    quota: quotas.size === 0 ? fallback.quota : (name: string) => quotas.get(name) ?? fallback.quota(name),
+  });
+}
+
+/** Each destination's groups, destination by destination. */
+function destinationRoutes(table: DestinationTable): Route[] {
+  const routes: Route[] = [];
+  for (const entry of table.values()) {
+    const destination = freezeDestination(entry);
+    for (const group of destination.groups) routes.push(Object.freeze({ destination, group, condition: group.condition }));
+  }
+  return routes;
 }
 
 function addRule(rule: RuleEntry, routes: MutableRoutes, snapshot: Snapshot, handlers: HandlerTable): void {
@@ -158,7 +195,7 @@ function addRule(rule: RuleEntry, routes: MutableRoutes, snapshot: Snapshot, han
   }
 }
 
-function tableFor(variety: TemplateVariety, routes: MutableRoutes): MutableRoutes['check'] | undefined {
+function tableFor(variety: TemplateVariety, routes: MutableRoutes): DestinationTable | undefined {
   switch (variety) {
     case TemplateVariety.CHECK:
       return routes.check;
@@ -190,26 +227,18 @@ function freezeDestination(entry: { destination: Destination; groups: InstanceGr
 }
 
 /** Quota instances by the short name (before the first dot) of their FQN, lower-cased. */
-function quotaIndex(destinations: readonly Destination[]): ReadonlyMap<string, readonly QuotaRoute[]> {
+function quotaRoutes(table: DestinationTable): Map<string, QuotaRoute[]> {
   const index = new Map<string, QuotaRoute[]>();
-  for (const destination of destinations) {
+  for (const entry of table.values()) {
+    const destination = freezeDestination(entry);
     for (const group of destination.groups) {
       for (const builder of group.builders) {
         const shortName = builder.instanceName.split('.')[0]!.toLowerCase();
         const list = index.get(shortName) ?? [];
-        list.push({ destination, group, builder });
+        list.push(Object.freeze({ destination, group, builder, condition: group.condition }));
         index.set(shortName, list);
       }
     }
   }
   return index;
-}
-
-function mergeQuota(
-  first: ReadonlyMap<string, readonly QuotaRoute[]>,
-  second: ReadonlyMap<string, readonly QuotaRoute[]>,
-): ReadonlyMap<string, readonly QuotaRoute[]> {
-  const merged = new Map<string, readonly QuotaRoute[]>(first);
-  for (const [name, routes] of second) merged.set(name, [...(merged.get(name) ?? []), ...routes]);
-  return merged;
 }

@@ -134,8 +134,8 @@ export class MixerServer implements ConfigStatusSource {
       return;
     }
     try {
-      await this.runtime.apply(snapshot);
-      this.metrics.configApplied(snapshot.id, 0);
+      // A snapshot superseded by a newer one while it was being built never served: nothing to record.
+      if ((await this.runtime.apply(snapshot)).applied) this.metrics.configApplied(snapshot.id, 0);
     } catch (error) {
       this.logger.error({ err: error }, 'config could not be applied');
     }

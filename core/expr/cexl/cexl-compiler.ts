@@ -1,9 +1,9 @@
 import type { AttributeBag } from '../../attribute/bag.js';
 import type { AttributeManifest } from '../../attribute/manifest.js';
 import type { AttributeValue } from '../../attribute/value.js';
-import type { ValueType } from '../../attribute/value-type.js';
+import { ValueType } from '../../attribute/value-type.js';
 import { ExpressionEvaluationError } from '../errors.js';
-import { ExpressionLanguage, type CompiledExpression, type ExpressionCompiler } from '../expression.js';
+import { ExpressionLanguage, type CompiledExpression, type ExpressionCompiler, type ExpressionSelector } from '../expression.js';
 import { toDnsName } from '../functions/dns-name.js';
 import { toEmail } from '../functions/email.js';
 import { globMatch } from '../functions/glob.js';
@@ -14,6 +14,7 @@ import { CexlCodeGenerator, type ExternImplementation, type StrictEval } from '.
 import { STANDARD_SIGNATURES, type FunctionSignature } from './function-metadata.js';
 import { lowerCexl } from './lower.js';
 import { parseGoExpression } from './parser.js';
+import { cexlSelector } from './selector.js';
 import { CexlTypeChecker } from './type-checker.js';
 
 /** A function added to the language (tests add Istio's test-only `reverse`). */
@@ -42,6 +43,7 @@ class CompiledCexl implements CompiledExpression {
     readonly text: string,
     readonly type: ValueType,
     private readonly root: StrictEval,
+    readonly selector: ExpressionSelector | undefined,
   ) {}
 
   evaluate(bag: AttributeBag): AttributeValue {
@@ -78,7 +80,8 @@ export class CexlCompiler implements ExpressionCompiler {
     const lowered = lowerCexl(syntax, text);
     const checker = new CexlTypeChecker(this.manifest, this.signatures, text);
     const type = checker.typeOf(lowered);
-    const root = new CexlCodeGenerator(checker, this.externs, text).strict(lowered);
-    return new CompiledCexl(text, type, root);
+    const generator = new CexlCodeGenerator(checker, this.externs, text);
+    const root = generator.strict(lowered);
+    return new CompiledCexl(text, type, root, type === ValueType.BOOL ? cexlSelector(lowered, checker, generator) : undefined);
   }
 }
