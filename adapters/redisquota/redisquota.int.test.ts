@@ -311,12 +311,12 @@ describe('redisquota against a real redis-server', redisSuiteOptions(), () => {
     it('answers UNAVAILABLE after commandTimeout when Redis hangs, and works again when it resumes', async () => {
       const { ask } = await build(fixed(100, '1m'), { commandTimeout: '150ms' });
       assert.equal((await ask()).grantedAmount, 1);
-      redis!.pause();
+      await redis!.pause();
       try {
         // Redis stays stopped until the finally below, so this answer cannot have waited for it.
         assert.deepEqual(await ask(), { status: UNAVAILABLE, grantedAmount: 0, validDurationMs: 0 });
       } finally {
-        redis!.resume();
+        await redis!.resume();
       }
       await eventually(async () => (await ask()).status.code === RpcCode.OK, 10_000, 'allocations to work again');
     });
