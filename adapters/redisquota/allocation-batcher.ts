@@ -10,15 +10,16 @@ export const DEDUP_MIN_TTL_MS = 1000;
 export const MAX_BATCH = 128;
 
 /** The reply margin never exceeds this (ms), however long commandTimeout is. */
-export const MAX_REPLY_MARGIN_MS = 100;
+export const MAX_REPLY_MARGIN_MS = 50;
 
 /**
  * How long before Mixer gives up on a batch its script must have started in Redis (ms): the
- * script's run and its reply's way back fit in this margin, else the reply comes too late and
- * the units stay taken though nobody got them (a late "applied" reply).
+ * script's run and its reply's way back (including an fsync, with appendfsync always) fit in
+ * this margin, else the reply comes too late and the units stay taken though nobody got them (a
+ * late "applied" reply). A wider margin refuses more scripts that would have answered in time.
  */
 export function replyMarginMs(commandTimeoutMs: number): number {
-  return Math.min(MAX_REPLY_MARGIN_MS, commandTimeoutMs / 4);
+  return Math.min(MAX_REPLY_MARGIN_MS, commandTimeoutMs / 5);
 }
 
 /**
@@ -134,7 +135,7 @@ export class AllocationBatcher {
       this.fail(batch, new RedisUnavailableError('no connection to Redis is ready'));
       return;
     }
-    const deadline = this.pool.clock.redisTimeAt(this.pool.clock.monotonic() + this.scriptBudgetMs);
+    const deadline = this.pool.redisDeadline(this.scriptBudgetMs);
     if (deadline === undefined) {
       this.fail(batch, new RedisUnavailableError("Redis's clock has not been read yet"));
       return;
@@ -163,6 +164,7 @@ export class AllocationBatcher {
       return;
     }
     if (replies === EXPIRED) {
+      this.pool.readClock();
       this.fail(batch, new RedisUnavailableError('Redis ran the allocation after its deadline (it took nothing)'));
       return;
     }

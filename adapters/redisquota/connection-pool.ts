@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { replyMarginMs } from './allocation-batcher.js';
 import { SCRIPT_COMMANDS } from './scripts.js';
 import { readClock, RedisClock, type ClockSample, type TimeSource } from './redis-clock.js';
 import { describeTarget, type RedisTarget } from './redis-target.js';
@@ -70,6 +71,17 @@ export class ConnectionPool {
 
   get commandTimeoutMs(): number {
     return this.options.commandTimeoutMs;
+  }
+
+  /**
+   * The deadline, in Redis's clock, of a script that must start within `budgetMs` from now;
+   * undefined while Redis's clock is not known, which also starts reading it (so a first
+   * reading that failed is retried as soon as allocations need it, not at the next refresh).
+   */
+  redisDeadline(budgetMs: number): number | undefined {
+    const deadline = this.clock.redisTimeAt(this.clock.monotonic() + budgetMs);
+    if (deadline === undefined) this.readClock();
+    return deadline;
   }
 
   /** A connection ready for commands, round robin; undefined when none is. */
@@ -176,8 +188,12 @@ export class ConnectionPool {
     this.readClock();
   }
 
-  /** Starts a round of clock readings, or asks for another after the one under way. */
-  private readClock(): void {
+  /**
+   * Starts a round of clock readings, or asks for another after the one under way. Besides the
+   * refreshes, the batcher calls it when a script answered EXPIRED in time: the reading may be
+   * too early (a slow TIME), and a new one sets it right.
+   */
+  readClock(): void {
     if (this.closed) return;
     if (this.clockRound !== undefined) {
       this.clockAgain = true;
@@ -198,7 +214,7 @@ export class ConnectionPool {
     await Promise.all(
       this.clockSources().map(async (source) => {
         try {
-          const sample = await readClock(source, this.clock.monotonic, this.options.commandTimeoutMs);
+          const sample = await readClock(source, this.clock.monotonic, this.options.commandTimeoutMs, replyMarginMs(this.options.commandTimeoutMs) / 4);
           if (sample !== undefined) samples.push(sample);
         } catch (error) {
           failures.push(error instanceof Error ? error.message : String(error));

@@ -68,19 +68,44 @@ export class RedisClock {
   }
 }
 
+/** TIMEs sent to one node in one reading, at most (see readClock). */
+export const CLOCK_TRIES = 3;
+
 /**
- * Reads `source`'s clock once; undefined when it does not answer TIME within `timeoutMs` or
- * answers something else; rejects when TIME fails (e.g. an ACL that does not allow it).
+ * Reads `source`'s clock: undefined when it does not answer TIME within `timeoutMs` or answers
+ * something else; rejects when TIME fails (e.g. an ACL that does not allow it). A reading is only
+ * as good as its round trip (it may be early by that much), and the first TIME on a fresh
+ * connection, or on a busy machine, can take long: while a round trip exceeds `preciseMs`, TIME
+ * is asked again, up to CLOCK_TRIES times, and the best reading (the highest lower bound, all
+ * taken within moments of each other) is kept.
  */
-export async function readClock(source: TimeSource, monotonic: MonotonicClock, timeoutMs: number): Promise<ClockSample | undefined> {
+export async function readClock(source: TimeSource, monotonic: MonotonicClock, timeoutMs: number, preciseMs: number): Promise<ClockSample | undefined> {
+  let best: ClockSample | undefined;
+  for (let attempt = 0; attempt < CLOCK_TRIES; attempt++) {
+    const sentAt = monotonic();
+    let reply: unknown;
+    try {
+      reply = await askTime(source, timeoutMs);
+    } catch (error) {
+      if (best === undefined) throw error;
+      return best;
+    }
+    const receivedAt = monotonic();
+    const redisMs = readTimeReply(reply);
+    if (redisMs === undefined) return best;
+    if (best === undefined || redisMs - receivedAt > best.offsetMs) best = { offsetMs: redisMs - receivedAt, at: receivedAt };
+    if (receivedAt - sentAt <= preciseMs) return best;
+  }
+  return best;
+}
+
+/** TIME's answer, or undefined after `timeoutMs` (a timer that does not hold the process open). */
+async function askTime(source: TimeSource, timeoutMs: number): Promise<unknown> {
   const controller = new AbortController();
   const asked = source.time();
   asked.catch(() => undefined); // a failure after the timeout has nobody left to tell
   try {
-    const reply = await Promise.race([asked, sleep(timeoutMs, undefined, { signal: controller.signal, ref: false })]);
-    const receivedAt = monotonic();
-    const redisMs = readTimeReply(reply);
-    return redisMs === undefined ? undefined : { offsetMs: redisMs - receivedAt, at: receivedAt };
+    return await Promise.race([asked, sleep(timeoutMs, undefined, { signal: controller.signal, ref: false })]);
   } finally {
     controller.abort();
   }

@@ -152,8 +152,8 @@ describe('redisquota limits and keys', () => {
     assert.equal(readScriptReplies(EXPIRED, 2), EXPIRED, 'ran after its deadline');
   });
 
-  it('gives a script until a quarter of commandTimeout (at most 100 ms) before Mixer gives up', () => {
-    assert.deepEqual([20, 250, 400, 500, 5000].map(replyMarginMs), [5, 62.5, 100, 100, 100]);
+  it('wants a script to start a fifth of commandTimeout (at most 50 ms) before Mixer gives up', () => {
+    assert.deepEqual([20, 100, 250, 500, 5000].map(replyMarginMs), [4, 20, 50, 50, 50]);
   });
 });
 
