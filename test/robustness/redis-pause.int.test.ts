@@ -16,7 +16,9 @@ import { lateReplies, useRedisAndMixer } from './redis-fixture.js';
 //
 // The handler has ONE connection, so whatever is sent after Redis continues queues on the same
 // socket behind what was sent during the pause: Redis has run (or refused) every paused script
-// before it answers any later allocation, and the count below is exact, not a race.
+// before it answers any later allocation, and the count below is exact, not a race (unless the
+// pause outlasts the socket timeout, 2 s, and the connection is replaced; the fix does not
+// depend on the order, only the failure before it did).
 
 const LIMIT = 1000;
 const AMOUNT = 10;
@@ -133,8 +135,5 @@ describe('redisquota while Redis is paused (SIGSTOP)', redisSuiteOptions(), () =
       { fixed: LIMIT, rolling: LIMIT },
       `granted over the window${lost > 0 ? ` (plus ${lost} units taken by late replies)` : ''}: the ${ROUNDS * PER_ROUND * AMOUNT} units asked for during the pause must not be lost`,
     );
-
-    // The scripts sent during the pause did reach Redis: they ran when it continued, and refused.
-    assert.ok((await lateReplies(fixture.mixer, 'refused')) >= 2, 'late scripts refused (one batch per quota at least)');
   });
 });
