@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { replyMarginMs } from './allocation-batcher.js';
 import { SCRIPT_COMMANDS } from './scripts.js';
+import { readClock, RedisClock, type ClockSample, type TimeSource } from './redis-clock.js';
 import { describeTarget, type RedisTarget } from './redis-target.js';
 
 type Arg = string | number;
@@ -15,10 +17,13 @@ export interface ScriptClient {
 export interface ConnectionPoolOptions {
   /** Connections to open (each pipelines any number of allocations). */
   readonly size: number;
-  /** A command not answered within this long fails ("Command timed out"). */
+  /** How long an allocation waits for Redis (the batcher's timeout; the socket timeout derives from it). */
   readonly commandTimeoutMs: number;
   readonly logger: Logger;
 }
+
+/** How often Redis's clock is read again (besides whenever a connection becomes ready). */
+export const CLOCK_REFRESH_MS = 5000;
 
 type Client = (Redis | Cluster) & ScriptClient;
 
@@ -30,27 +35,53 @@ export function reconnectDelayMs(attempt: number): number {
 /**
  * The handler's own connections to Redis (no shared client). Commands are never queued while
  * a connection is down: with the offline queue off, no retries per request and no resending
- * after a reconnect, a command on a broken connection fails at once, a command Redis does not
- * answer fails after the command timeout, and a connection that stays silent while commands
- * wait is dropped (socket timeout). Connections reconnect in the background until closed, so
- * allocations recover by themselves when Redis comes back.
+ * after a reconnect, a command on a broken connection fails at once, and a connection that
+ * stays silent while commands wait is dropped (socket timeout). Waiting for an answer is
+ * bounded by the allocation batcher, which owns the command timeout (so it can still see a
+ * late reply). Connections reconnect in the background until closed, so allocations recover by
+ * themselves when Redis comes back.
+ *
+ * The pool also reads Redis's clock (TIME on every node), when a connection becomes ready and
+ * every CLOCK_REFRESH_MS: allocation deadlines are written in it.
  */
 export class ConnectionPool {
+  readonly clock: RedisClock;
   private readonly clients: Client[] = [];
   private readonly attempts: Promise<void>[] = [];
   private next = 0;
   private healthy: boolean | undefined;
   private closed = false;
+  private clockRound: Promise<void> | undefined;
+  private clockAgain = false;
+  private clockFailure: string | undefined;
+  private readonly clockTimer: NodeJS.Timeout;
 
   constructor(
     private readonly target: RedisTarget,
     private readonly options: ConnectionPoolOptions,
   ) {
+    this.clock = new RedisClock();
     for (let index = 0; index < Math.max(1, options.size); index++) {
       const client = this.connect(index);
       this.clients.push(client);
       this.attempts.push(firstAttempt(client));
     }
+    this.clockTimer = setInterval(() => this.readClock(), CLOCK_REFRESH_MS).unref();
+  }
+
+  get commandTimeoutMs(): number {
+    return this.options.commandTimeoutMs;
+  }
+
+  /**
+   * The deadline, in Redis's clock, of a script that must start within `budgetMs` from now;
+   * undefined while Redis's clock is not known, which also starts reading it (so a first
+   * reading that failed is retried as soon as allocations need it, not at the next refresh).
+   */
+  redisDeadline(budgetMs: number): number | undefined {
+    const deadline = this.clock.redisTimeAt(this.clock.monotonic() + budgetMs);
+    if (deadline === undefined) this.readClock();
+    return deadline;
   }
 
   /** A connection ready for commands, round robin; undefined when none is. */
@@ -74,12 +105,14 @@ export class ConnectionPool {
   }
 
   /**
-   * Resolves once every connection has made its first attempt (ready, or failed), or after
-   * `maxWaitMs`: building a handler waits briefly for Redis but never depends on it.
+   * Resolves once every connection has made its first attempt (ready, or failed) and, if one
+   * got ready, Redis's clock has been read, or after `maxWaitMs`: building a handler waits
+   * briefly for Redis but never depends on it.
    */
   async whenFirstAttemptsSettle(maxWaitMs: number): Promise<void> {
     const controller = new AbortController();
-    await Promise.race([Promise.all(this.attempts), sleep(maxWaitMs, undefined, { signal: controller.signal, ref: false }).catch(() => undefined)]);
+    const settled = Promise.all(this.attempts).then(() => this.clockRound);
+    await Promise.race([settled, sleep(maxWaitMs, undefined, { signal: controller.signal, ref: false }).catch(() => undefined)]);
     controller.abort();
   }
 
@@ -87,6 +120,7 @@ export class ConnectionPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.clockTimer);
     await Promise.all(
       this.clients.map(async (client) => {
         if (client.status === 'ready') {
@@ -101,7 +135,6 @@ export class ConnectionPool {
 
   private connect(index: number): Client {
     const timeouts = {
-      commandTimeout: this.options.commandTimeoutMs,
       connectTimeout: Math.max(1000, 2 * this.options.commandTimeoutMs),
       socketTimeout: Math.max(2000, 4 * this.options.commandTimeoutMs),
     };
@@ -152,6 +185,56 @@ export class ConnectionPool {
   private onReady(): void {
     if (this.healthy !== true) this.options.logger.info({ redis: describeTarget(this.target) }, 'redisquota: connected to Redis');
     this.healthy = true;
+    this.readClock();
+  }
+
+  /**
+   * Starts a round of clock readings, or asks for another after the one under way. Besides the
+   * refreshes, the batcher calls it when a script answered EXPIRED in time: the reading may be
+   * too early (a slow TIME), and a new one sets it right.
+   */
+  readClock(): void {
+    if (this.closed) return;
+    if (this.clockRound !== undefined) {
+      this.clockAgain = true;
+      return;
+    }
+    this.clockRound = this.readClockRound().finally(() => {
+      this.clockRound = undefined;
+      if (this.clockAgain) {
+        this.clockAgain = false;
+        this.readClock();
+      }
+    });
+  }
+
+  private async readClockRound(): Promise<void> {
+    const samples: ClockSample[] = [];
+    const failures: string[] = [];
+    await Promise.all(
+      this.clockSources().map(async (source) => {
+        try {
+          const sample = await readClock(source, this.clock.monotonic, this.options.commandTimeoutMs, replyMarginMs(this.options.commandTimeoutMs) / 4);
+          if (sample !== undefined) samples.push(sample);
+        } catch (error) {
+          failures.push(error instanceof Error ? error.message : String(error));
+        }
+      }),
+    );
+    this.clock.record(samples);
+    // A Redis that answers but refuses TIME (an ACL) would leave every allocation UNAVAILABLE: say why, once.
+    const failure = failures[0];
+    if (failure !== undefined && !this.clock.known && failure !== this.clockFailure && !this.closed) {
+      this.options.logger.warn({ redis: describeTarget(this.target), err: failure }, "redisquota: cannot read Redis's clock (TIME); allocations answer UNAVAILABLE until it can");
+    }
+    this.clockFailure = failure;
+  }
+
+  /** Every node allocations may reach: the ready connections (one server), or every node of the cluster. */
+  private clockSources(): TimeSource[] {
+    if (this.target.kind === 'standalone') return this.clients.filter((client) => client.status === 'ready');
+    const cluster = this.clients.find((client) => client.status === 'ready');
+    return cluster instanceof Cluster ? cluster.nodes('all') : [];
   }
 
   /** Logs the first error of an outage, not every reconnection attempt. */

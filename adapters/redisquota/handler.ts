@@ -39,7 +39,9 @@ const FAILURE_LOG_INTERVAL_MS = 10_000;
  * Answers: a grant is OK with the time left in the window as `validDurationMs`; nothing granted
  * is RESOURCE_EXHAUSTED; Redis unreachable, timing out or failing is UNAVAILABLE at once
  * (never queued), granting nothing (FAIL_CLOSE) or the amount asked for (FAIL_OPEN); a reply of
- * the wrong shape is INTERNAL. A negative amount releases units.
+ * the wrong shape is INTERNAL. A negative amount releases units. An allocation answered
+ * UNAVAILABLE after commandTimeout takes nothing later: its script carries a deadline in Redis's
+ * clock and refuses to run past it (AllocationBatcher).
  */
 export class RedisQuotaHandler implements HandlerFor<'quota'> {
   private lastFailureLog = Number.NEGATIVE_INFINITY;
@@ -52,7 +54,11 @@ export class RedisQuotaHandler implements HandlerFor<'quota'> {
     private readonly metrics: AllocationMetrics,
     private readonly failPolicy: FailPolicy,
   ) {
-    this.batcher = new AllocationBatcher(pool, () => env.now());
+    this.batcher = new AllocationBatcher(pool, {
+      commandTimeoutMs: pool.commandTimeoutMs,
+      now: () => env.now(),
+      onLate: (outcome, allocations) => metrics.countLate(outcome, allocations),
+    });
   }
 
   handleQuota(instance: QuotaInstance, args: QuotaArgs, _context: CallContext): QuotaResult | Promise<QuotaResult> {

@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { RpcCode } from '../../core/status/rpc-code.js';
-import { RedisServer, redisSuiteOptions } from '../../test/support/redis-server.js';
+import { RedisServer, redisCliBinary, redisSuiteOptions } from '../../test/support/redis-server.js';
 import type { QuotaResult } from '../../templates/handler-contract.js';
 import type { InstanceValue } from '../../templates/template.js';
 import type { AdapterEnvironment } from '../sdk/environment.js';
 import { buildForTest, instanceConfig, ManualEnvironment } from '../sdk/testing/index.js';
 import type { RedisQuotaHandler } from './handler.js';
 import { redisquota } from './index.js';
-import { KEY_PREFIX } from './keys.js';
+import { DEDUP_MIN_TTL_MS } from './allocation-batcher.js';
+import { bucketKeys, bucketTag, dedupKey, KEY_PREFIX } from './keys.js';
+import { EXPIRED, FIXED_WINDOW_LUA, ROLLING_WINDOW_LUA } from './scripts.js';
 
 // The handler against a real redis-server (started on a free loopback port). Time is the
 // ManualEnvironment's clock, which the scripts receive as an argument: window edges are exact.
@@ -201,6 +205,38 @@ describe('redisquota against a real redis-server', redisSuiteOptions(), () => {
     });
   });
 
+  describe('deadlines', () => {
+    // The scripts called directly, with a deadline on either side of Redis's clock.
+    const call = async (lua: string, deadlineFromNow: number, dedup: boolean) => {
+      const [seconds, micros] = (await admin!.time()).map(Number) as [number, number];
+      const deadline = Math.floor(seconds * 1000 + micros / 1000) + deadlineFromNow;
+      const tag = 'deadline-test';
+      const keys = [`${KEY_PREFIX}{${tag}}:state`, `${KEY_PREFIX}{${tag}}:index`, `${KEY_PREFIX}{${tag}}:dedup:x`];
+      return admin!.eval(lua, keys.length, ...keys, 5, 10_000, 1000, Date.now(), DEDUP_MIN_TTL_MS, deadline, 2, 0, dedup ? 1 : 0);
+    };
+
+    for (const [name, lua] of [['FIXED_WINDOW', FIXED_WINDOW_LUA], ['ROLLING_WINDOW', ROLLING_WINDOW_LUA]] as const) {
+      it(`${name}: a script run after its deadline answers EXPIRED and reads or writes nothing`, async () => {
+        assert.equal(await call(lua, -1, true), EXPIRED);
+        assert.deepEqual(await quotaKeys(), [], 'no state, no dedup record');
+        const [grantedNow, , deduplicated] = (await call(lua, 60_000, true)) as number[];
+        assert.deepEqual([grantedNow, deduplicated], [2, 0], 'before its deadline it allocates');
+        assert.equal((await quotaKeys()).length, name === 'FIXED_WINDOW' ? 2 : 3);
+      });
+    }
+
+    it('a deduplication id whose first answer was lost is answered from its record, not allocated again', async () => {
+      const { env, granted, ask } = await build(fixed(5, '10s'));
+      // Another Mixer's attempt ran in time, but its answer never came back (say, Redis died after running it).
+      const tag = bucketTag(QUOTA, {}, '');
+      const keys = bucketKeys(tag, 'FIXED_WINDOW');
+      const [seconds] = (await admin!.time()).map(Number) as [number];
+      await admin!.eval(FIXED_WINDOW_LUA, 3, keys.state, keys.index, dedupKey(tag, 'lost-answer'), 5, 10_000, 0, env.now(), DEDUP_MIN_TTL_MS, seconds * 1000 + 60_000, 3, 0, 1);
+      assert.deepEqual(await ask({ dedup: 'lost-answer', amount: 3 }), { status: OK, grantedAmount: 3, validDurationMs: 10_000 }, 'the retry learns what was granted');
+      assert.equal(await granted({ amount: 5, bestEffort: true }), 2, 'counted once');
+    });
+  });
+
   describe('deduplication', () => {
     it('keeps ids in Redis, so another Mixer process repeats the answer', async () => {
       const first = await build(fixed(2, '10s'));
@@ -308,17 +344,39 @@ describe('redisquota against a real redis-server', redisSuiteOptions(), () => {
       assert.equal(handler.readyConnections, 2, 'every connection is back');
     });
 
-    it('answers UNAVAILABLE after commandTimeout when Redis hangs, and works again when it resumes', async () => {
-      const { ask } = await build(fixed(100, '1m'), { commandTimeout: '150ms' });
+    it('answers UNAVAILABLE after commandTimeout when Redis hangs; the script, run when Redis resumes, takes nothing', async () => {
+      const { ask, granted, metrics } = await build(fixed(100, '1m'), { commandTimeout: '150ms' });
       assert.equal((await ask()).grantedAmount, 1);
-      redis!.pause();
+      await redis!.pause();
       try {
         // Redis stays stopped until the finally below, so this answer cannot have waited for it.
-        assert.deepEqual(await ask(), { status: UNAVAILABLE, grantedAmount: 0, validDurationMs: 0 });
+        assert.deepEqual(await ask({ amount: 10, dedup: 'first-try' }), { status: UNAVAILABLE, grantedAmount: 0, validDurationMs: 0 });
       } finally {
-        redis!.resume();
+        await redis!.resume();
       }
-      await eventually(async () => (await ask()).status.code === RpcCode.OK, 10_000, 'allocations to work again');
+      const late = async (outcome: string) => Number(/ (\d+)$/.exec((await metrics.getSingleMetricAsString('mixer_redisquota_late_replies_total')).split('\n').find((line) => line.includes(`outcome="${outcome}"`)) ?? '')?.[1] ?? 0);
+      await eventually(async () => (await late('refused')) === 1, 10_000, 'the script sent during the pause to run, late');
+      assert.equal(await late('applied'), 0);
+      assert.equal(await granted({ amount: 10, dedup: 'first-try' }), 10, 'the retried id is allocated now');
+      assert.equal(await granted({ amount: 10, dedup: 'first-try' }), 10, 'once');
+      assert.equal(await granted({ amount: 100, bestEffort: true }), 89, 'the timed-out attempt took nothing: 1 + 10 + 89 = 100');
+    });
+
+    it('reads a reply that came while the event loop was busy past commandTimeout, instead of timing out', async () => {
+      const { ask } = await build(fixed(5, '1m'), { commandTimeout: '50ms' });
+      const answer = ask({ amount: 2 });
+      await new Promise((resolve) => setImmediate(resolve)); // the batch goes out in this turn's check phase
+      // Block the event loop (as a long GC or a busy Mixer would) until Redis has run the script,
+      // and past commandTimeout: the timer is due before the reply, which waits in the socket.
+      const blockedAt = performance.now();
+      const cli = redisCliBinary()!;
+      for (let attempt = 0; spawnSync(cli, ['-p', String(redis!.port), 'DBSIZE'], { encoding: 'utf8' }).stdout.trim() === '0'; attempt++) {
+        if (attempt === 1000) throw new Error('the script never ran');
+      }
+      while (performance.now() - blockedAt < 200) {
+        // busy: commandTimeout passes with the reply unread
+      }
+      assert.deepEqual(await answer, { status: OK, grantedAmount: 2, validDurationMs: 60_000 });
     });
 
     it('FAIL_OPEN grants the amount asked for, still with UNAVAILABLE', async () => {

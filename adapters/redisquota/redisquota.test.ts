@@ -3,12 +3,13 @@ import { describe, it } from 'node:test';
 
 import { IpAddress } from '../../core/attribute/ip-address.js';
 import { configProblems, instanceConfig } from '../sdk/testing/index.js';
+import { replyMarginMs } from './allocation-batcher.js';
 import { reconnectDelayMs } from './connection-pool.js';
 import { redisquota } from './index.js';
 import { bucketKeys, bucketTag, dedupKey, overrideHash } from './keys.js';
 import { compileLimits, selectLimit } from './limits.js';
 import { redisQuotaParams } from './params.js';
-import { readScriptReplies } from './scripts.js';
+import { EXPIRED, readScriptReplies } from './scripts.js';
 
 const info = redisquota.info;
 const QUOTA = 'requestcount.instance.istio-system';
@@ -148,6 +149,11 @@ describe('redisquota limits and keys', () => {
     assert.equal(readScriptReplies(['3', 1000, 0], 1), undefined);
     assert.equal(readScriptReplies([3, 1000, 2], 1), undefined);
     assert.equal(readScriptReplies('OK', 1), undefined);
+    assert.equal(readScriptReplies(EXPIRED, 2), EXPIRED, 'ran after its deadline');
+  });
+
+  it('wants a script to start a fifth of commandTimeout (at most 50 ms) before Mixer gives up', () => {
+    assert.deepEqual([20, 100, 250, 500, 5000].map(replyMarginMs), [4, 20, 50, 50, 50]);
   });
 });
 

@@ -9,24 +9,39 @@
 //   KEYS[2 + i] item i's dedup record (only read or written when item i deduplicates)
 //   ARGV[1] max amount   ARGV[2] window (ms)   ARGV[3] bucket (ms; rolling only)
 //   ARGV[4] now (ms since the epoch, Mixer's clock)   ARGV[5] minimum lifetime of a dedup record (ms)
-//   then per item i (from 0): ARGV[6 + 3i] amount (< 0 releases), ARGV[7 + 3i] best effort (0/1),
-//   ARGV[8 + 3i] deduplicate (0/1)
-// and answer a flat list, per item: granted, valid ms, 1 if answered from a dedup record else 0.
+//   ARGV[6] deadline (ms since the epoch, REDIS's clock)
+//   then per item i (from 0): ARGV[7 + 3i] amount (< 0 releases), ARGV[8 + 3i] best effort (0/1),
+//   ARGV[9 + 3i] deduplicate (0/1)
+// and answer a flat list, per item: granted, valid ms, 1 if answered from a dedup record else 0;
+// or, when Redis's clock (TIME) has passed the deadline, the status EXPIRED, having read and
+// written nothing. Mixer may have answered the batch UNAVAILABLE by then (it gives up after
+// commandTimeout and sets the deadline before that, see allocation-batcher.ts), so a script that
+// Redis runs late, e.g. one that waited in a socket while Redis was stopped, takes no units.
 // "valid ms" is how long the granted units stay allocated (the time left in the window); for
 // a refusal, how long until units come back. Items are served in order, so a later item sees
 // what an earlier one took (and a repeated dedup id within a batch is answered from the record).
 //
-// Time comes from Mixer (ARGV[4]) as in Istio; expiry decisions compare it with the stored
-// times, and key TTLs (PEXPIRE) only clean up. Mixer hosts sharing a Redis need synchronised
-// clocks.
+// Window time comes from Mixer (ARGV[4]) as in Istio; expiry decisions compare it with the
+// stored times, and key TTLs (PEXPIRE) only clean up. Mixer hosts sharing a Redis need
+// synchronised clocks. The deadline alone is in Redis's clock. Reading TIME before writing needs
+// scripts replicated by their effects: the default since Redis 5 and the only way since 7.0;
+// redis.replicate_commands() asks for it on older servers and does nothing on newer ones.
+
+/** The script's answer when it ran after its deadline (a status reply). */
+export const EXPIRED = 'EXPIRED';
 
 const PROLOGUE = `
+redis.replicate_commands()
+local clock = redis.call('TIME')
+if tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000 > tonumber(ARGV[6]) then
+  return redis.status_reply('${EXPIRED}')
+end
 local max = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local bucket = tonumber(ARGV[3])
 local now = tonumber(ARGV[4])
 local dedupTtl = tonumber(ARGV[5])
-local items = (#ARGV - 5) / 3
+local items = (#ARGV - 6) / 3
 local out = {}
 
 -- The previous answer for item i's dedup id, if any (appended to out; true when found).
@@ -75,7 +90,7 @@ if not used or not ends or now >= ends then
 end
 local dirty = false
 for i = 1, items do
-  local base = 3 + 3 * i
+  local base = 4 + 3 * i
   local amount = tonumber(ARGV[base])
   local bestEffort = ARGV[base + 1] == '1'
   local dedup = ARGV[base + 2] == '1'
@@ -129,7 +144,7 @@ end
 if used < 0 then used = 0 end
 local added = 0
 for i = 1, items do
-  local base = 3 + 3 * i
+  local base = 4 + 3 * i
   local amount = tonumber(ARGV[base])
   local bestEffort = ARGV[base + 1] == '1'
   local dedup = ARGV[base + 2] == '1'
@@ -208,8 +223,12 @@ export interface ScriptReply {
   readonly deduplicated: boolean;
 }
 
-/** Reads a batch reply of `items` answers; undefined when it is not `items` × `{int, int, 0|1}`. */
-export function readScriptReplies(reply: unknown, items: number): ScriptReply[] | undefined {
+/**
+ * Reads a batch reply of `items` answers: EXPIRED when the script ran after its deadline, undefined
+ * when it is neither that nor `items` × `{int, int, 0|1}`.
+ */
+export function readScriptReplies(reply: unknown, items: number): ScriptReply[] | typeof EXPIRED | undefined {
+  if (reply === EXPIRED) return EXPIRED;
   if (!Array.isArray(reply) || reply.length !== 3 * items) return undefined;
   const replies: ScriptReply[] = [];
   for (let index = 0; index < reply.length; index += 3) {

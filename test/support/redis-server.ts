@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,18 +110,28 @@ export class RedisServer {
     throw new Error(`could not restart redis-server on port ${this.port}: ${String(lastError)}`);
   }
 
-  /** Freezes the server (SIGSTOP): connections stay open and nothing answers. */
-  pause(): void {
-    this.child?.kill('SIGSTOP');
+  /**
+   * Freezes the server (SIGSTOP) and resolves once the kernel reports it stopped: connections
+   * stay open, bytes sent to it wait in its sockets, and nothing answers.
+   */
+  async pause(): Promise<void> {
+    const child = this.child;
+    if (child === undefined) throw new Error('redis-server is not running');
+    child.kill('SIGSTOP');
+    await untilProcessState(child.pid, true);
   }
 
-  resume(): void {
-    this.child?.kill('SIGCONT');
+  /** Lets a paused server run again (SIGCONT); resolves once it is no longer stopped. */
+  async resume(): Promise<void> {
+    const child = this.child;
+    if (child === undefined) return;
+    child.kill('SIGCONT');
+    await untilProcessState(child.pid, false);
   }
 
   /** Stops the server and removes its directory. */
   async stop(): Promise<void> {
-    this.resume();
+    this.child?.kill('SIGCONT');
     await this.signalAndWait('SIGKILL');
     await rm(this.directory, { recursive: true, force: true });
   }
@@ -246,6 +256,29 @@ const killOnExit = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of killOnExit) child.kill('SIGKILL');
 });
+
+/**
+ * Resolves once process `pid` is stopped by a signal (`stopped`) or no longer is, as its
+ * /proc/<pid>/stat state says (T: stopped); a signal is delivered asynchronously, so a test that
+ * pauses Redis must not send anything before the process has actually stopped. Without /proc
+ * (not Linux) there is nothing to read, and the signal is trusted.
+ */
+async function untilProcessState(pid: number | undefined, stopped: boolean): Promise<void> {
+  if (pid === undefined) return;
+  for (let attempt = 0; attempt < 5000; attempt++) {
+    let stat: string;
+    try {
+      stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    // The state follows the command name, which is in parentheses and may itself hold any.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if ((state === 'T') === stopped) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`redis-server (pid ${pid}) did not ${stopped ? 'stop' : 'continue'}`);
+}
 
 async function freePort(needsBusPort: boolean): Promise<number> {
   for (;;) {
