@@ -99,6 +99,30 @@ describe('mixer validate', () => {
     });
   });
 
+  test('YAML that cannot become data (an alias to a missing anchor, a cycle, an alias bomb) is a config error: file:line, exit 1', async () => {
+    const laughs = ['  a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((name, index) => `  ${name}: &${name} [${Array(10).fill(`*${'abcdef'[index]}`).join(', ')}]`)];
+    await withConfigDirectory(
+      {
+        'conf/alias.yaml': yaml('apiVersion: config.istio.io/v1alpha2', 'kind: rule', 'metadata:', '  name: r', '  namespace: istio-system', 'spec:', '  x: *a6'),
+        'conf/cycle.yaml': yaml('apiVersion: config.istio.io/v1alpha2', 'kind: handler', 'metadata: { name: h }', 'spec:', '  params: &p', '    status: *p'),
+        'conf/laughs.yaml': yaml('apiVersion: config.istio.io/v1alpha2', 'kind: handler', 'metadata: { name: l }', 'spec:', ...laughs),
+        'conf/good.yaml': GOOD,
+      },
+      async (directory) => {
+        const { io, out, err } = capture();
+        const code = await createValidateCommand({ adapters: () => Promise.resolve(testAdapters()), cwd: () => directory }).run([join(directory, 'conf')], io);
+        assert.equal(code, 1);
+        assert.deepEqual(err, []);
+        assert.deepEqual(out.slice(1), [
+          'conf/alias.yaml:7: YAML error: unresolved alias *a6: no anchor &a6 before it\n',
+          'conf/cycle.yaml:6: YAML error: alias *p is inside the node anchored &p: a cycle\n',
+          'conf/laughs.yaml:9: YAML error: aliases expand to more than 100000 nodes in this file (an alias bomb?)\n',
+          '3 errors in 3 files; 1 handler, 1 instance, 1 rule valid\n',
+        ]);
+      },
+    );
+  });
+
   test('an unreadable directory exits 1 with a message; bad usage exits 2; --help exits 0', async () => {
     const missing = capture();
     assert.equal(await command.run(['/nonexistent/mixer-config'], missing.io), 1);
