@@ -1,3 +1,4 @@
+import { AdapterSources } from './adapter-sources.js';
 import { loadConfigAdapterModules } from './config-adapter-modules.js';
 import type { ConfigError } from './config-error.js';
 import { ConfigPathError, loadConfigPath, type LoadedConfig } from './loader.js';
@@ -5,7 +6,10 @@ import { SnapshotBuilder, type SnapshotBuilderOptions } from './snapshot-builder
 import type { Snapshot } from './snapshot.js';
 import { ConfigWatcher, type ConfigWatcherListener, type ConfigWatcherOptions } from './config-watcher.js';
 
-export type ConfigStoreOptions = SnapshotBuilderOptions;
+export interface ConfigStoreOptions extends SnapshotBuilderOptions {
+  /** Where the adapter modules config names (AdapterModule) may come from; none when omitted. */
+  readonly adapterSources?: AdapterSources;
+}
 
 /**
  * Config read from a directory of YAML files (or one file): each `load` reads everything and
@@ -13,12 +17,14 @@ export type ConfigStoreOptions = SnapshotBuilderOptions;
  */
 export class ConfigStore {
   private readonly builder: SnapshotBuilder;
+  private readonly adapterSources: AdapterSources;
 
   constructor(
     readonly path: string,
     options: ConfigStoreOptions,
   ) {
     this.builder = new SnapshotBuilder(options);
+    this.adapterSources = options.adapterSources ?? AdapterSources.of();
   }
 
   /** Reads the files and builds a snapshot; throws ConfigPathError when the path itself cannot be read. */
@@ -33,7 +39,7 @@ export class ConfigStore {
    */
   async loadWithFiles(): Promise<{ snapshot: Snapshot; loaded: LoadedConfig }> {
     const loaded = await loadConfigPath(this.path);
-    const listed = await loadConfigAdapterModules(loaded.resources);
+    const listed = await loadConfigAdapterModules(loaded.resources, this.adapterSources);
     const errors = [...loaded.errors, ...listed.errors];
     let snapshot: Snapshot;
     try {
