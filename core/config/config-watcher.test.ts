@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -125,6 +126,27 @@ describe('ConfigStore and ConfigWatcher', () => {
         const burst = await emitted.nextSnapshot();
         assert.equal(burst.instances.size, 6);
         assert.equal(emitted.pending, 0);
+      } finally {
+        await watcher.close();
+      }
+    });
+  });
+
+  test('a file replaced by rename (an atomic write) is seen every time, in the root and in a subdirectory', async () => {
+    await withConfigDirectory({ 'a.yaml': instance('a0'), 'sub/b.yaml': instance('b0') }, async (directory) => {
+      const emitted = new Emitted();
+      const watcher = new ConfigStore(directory, OPTIONS).watch(emitted.listener, { debounceMs: 50 });
+      try {
+        for (let round = 1; round <= 4; round++) {
+          for (const [file, name] of [['a.yaml', 'a'], ['sub/b.yaml', 'b']] as const) {
+            // Written and renamed in one turn, as another process would: the watcher reacts only after both.
+            const temporary = join(directory, `.${round}-${name}.tmp`);
+            writeFileSync(temporary, instance(`${name}${round}`));
+            renameSync(temporary, join(directory, file));
+            // Each replacement leads to a snapshot holding it (an earlier event may give one without it first).
+            for (let snapshot = await emitted.nextSnapshot(); !snapshot.instances.has(`${name}${round}.checknothing.istio-system`); snapshot = await emitted.nextSnapshot());
+          }
+        }
       } finally {
         await watcher.close();
       }
