@@ -6,6 +6,7 @@ import { MixerError } from '../errors/mixer-error.js';
 import type { ConfigError } from './config-error.js';
 import type { ConfigResource } from './config-resource.js';
 import { SourcePositions } from './source-positions.js';
+import { excessiveNesting } from './yaml-nesting.js';
 import { AliasBudget, DEFAULT_YAML_LIMITS, yamlValue } from './yaml-value.js';
 
 /** What a config directory holds: its YAML files, the resources in them, and what could not be read. */
@@ -125,6 +126,9 @@ export function parseConfigText(text: string, file: string): { resources: Config
   const errors: ConfigError[] = [];
   let documents: ReturnType<typeof parseAllDocuments>;
   try {
+    // Not parsed at all when too deep: parsing it could exhaust memory (see excessiveNesting).
+    const deep = excessiveNesting(text, DEFAULT_YAML_LIMITS.maxDepth);
+    if (deep !== undefined) return { resources, errors: [fileError(file, deep.line, `YAML error: nested more than ${DEFAULT_YAML_LIMITS.maxDepth} levels deep; the file is not read`)] };
     // `merge`: Kubernetes' YAML reader (go-yaml) understands `<<: *anchor` merge keys; so do we.
     // `logLevel`: the library would otherwise print its warnings through process.emitWarning.
     documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true, logLevel: 'error' });
