@@ -136,8 +136,17 @@ const aliasCycle: fc.Arbitrary<BrokenChange> = fc.constantFrom('status: &s { cod
   errorFile: EXTRA_FILE,
 }));
 
-/** Flow lists nested past Mixer's limit (100) and past the parser's stack; block maps past the limit. */
+/**
+ * Flow lists nested past Mixer's limit (100) and past the parser's stack; block maps past the
+ * limit; one line of a million `[` or `- ` (parsing it would take gigabytes).
+ */
 const deepNesting: fc.Arbitrary<BrokenChange> = fc.oneof(
+  fc.tuple(fc.constantFrom('[', '- ', '{ a: '), fc.integer({ min: 100_000, max: 2_000_000 })).map(([opener, depth]) => ({
+    family: 'nesting bomb',
+    file: EXTRA_FILE,
+    content: `kind: handler\nspec: ${opener.repeat(depth)}\n`,
+    errorFile: EXTRA_FILE,
+  })),
   fc.integer({ min: 101, max: 50_000 }).map((depth) => ({ family: 'deep nesting (flow)', file: EXTRA_FILE, content: handlerWith([`deep: ${'['.repeat(depth)}${']'.repeat(depth)}`]), errorFile: EXTRA_FILE })),
   fc.integer({ min: 101, max: 400 }).map((depth) => ({
     family: 'deep nesting (block)',

@@ -26,8 +26,8 @@ export interface ConfigFuzzReport {
   /** Checks answered, each as the good config answers it. */
   readonly denied: number;
   readonly allowed: number;
-  /** The server's resident memory: after the first write, the highest seen, and at the end. */
-  readonly residentBytes: { readonly first: number; readonly peak: number; readonly last: number };
+  /** The server's resident memory after each write (and its restore). */
+  readonly residentBytes: readonly number[];
   readonly elapsedMs: number;
 }
 
@@ -52,7 +52,7 @@ export async function runConfigFuzz(options: ConfigFuzzOptions): Promise<ConfigF
   const mixer = await startMixerProcess(directory);
   const load = new CheckLoad(mixer, options.checkLoops ?? 4);
   const families: Record<string, number> = {};
-  const resident = { first: 0, peak: 0, last: 0 };
+  const resident: number[] = [];
   try {
     await eventually(async () => (await mixer.debugConfig()).active !== null, STEP_TIMEOUT_MS, 'the good config');
     const good = shape(await mixer.debugConfig());
@@ -67,9 +67,7 @@ export async function runConfigFuzz(options: ConfigFuzzOptions): Promise<ConfigF
       assert.equal(mixer.child.exitCode ?? mixer.child.signalCode, null, `${where}: the server exited\n${mixer.output()}`);
       families[change.family] = (families[change.family] ?? 0) + 1;
       const bytes = await mixer.residentBytes();
-      if (index === 0) resident.first = bytes;
-      resident.peak = Math.max(resident.peak, bytes);
-      resident.last = bytes;
+      resident.push(bytes);
       options.progress?.(`${where}: rejected and restored; ${load.denied} denied, ${load.allowed} allowed; rss ${(bytes / 1048576).toFixed(0)} MiB`);
     }
     await load.stop();
