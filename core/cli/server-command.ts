@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { Duration } from '../attribute/duration.js';
-import { loadAdapterModule } from '../config/adapter-module-loader.js';
+import { AdapterLoadError } from '../config/adapter-module-loader.js';
+import { AdapterSources } from '../config/adapter-sources.js';
+import { ConfigPathError } from '../config/loader.js';
 import { MixerServer } from '../server/mixer-server.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
-import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
 import { parseLogLevel, parsePortOption, serveUntilSignal } from './long-running.js';
 
 /** The example mesh config shipped with Mixer: the default when no --config is given. */
@@ -26,10 +28,21 @@ function port(name: string, value: string | undefined, fallback: number): number
   return value === undefined ? fallback : parsePortOption(name, value);
 }
 
+/** The `--adapter` modules, loaded, and the `--adapter-dir` directories; a bad one is a usage error. */
+async function adapterSources(options: ServerOptions): Promise<AdapterSources> {
+  try {
+    return await AdapterSources.fromCommandLine(options.adapterModules, options.adapterDirectories);
+  } catch (error) {
+    if (error instanceof AdapterLoadError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export const serverCommand: Command = {
   name: 'server',
   summary: 'run Mixer: the Check/Report API over a watched config directory',
-  usage: `Usage: mixer server [--config DIR] [--grpc-port 9091] [--http-port 9092] [--monitoring-port 15014] [--adapter MODULE]...
+  usage: `Usage: mixer server [--config DIR] [--grpc-port 9091] [--http-port 9092] [--monitoring-port 15014]
+                    [--adapter MODULE]... [--adapter-dir DIR]...
 
 Runs Mixer: loads the config (Istio's handler/instance/rule/attributemanifest YAML), watches it
 and swaps in every valid change, and serves Istio's gRPC API (istio.mixer.v1.Mixer: Check and
@@ -45,7 +58,10 @@ Options:
   --http-port PORT        HTTP/JSON API port (default 9092; 0 picks a free one)
   --monitoring-port PORT  /metrics port (default 15014; 0 picks a free one)
   --host HOST             interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
-  --adapter MODULE        load a third-party adapter (path or package exporting defineAdapter())
+  --adapter MODULE        load a third-party adapter at start-up (a path or package exporting
+                          defineAdapter()); repeatable
+  --adapter-dir DIR       let config load adapter modules (kind: AdapterModule) from files
+                          inside DIR; repeatable. Config can load no module from anywhere else
   --default-namespace NS  the config namespace whose rules apply to all requests (istio-system)
   --handler-timeout DUR   how long a handler may take to answer (default 1s)
   --no-watch              load the config once, do not watch it
@@ -63,6 +79,7 @@ Options:
         'monitoring-port': { type: 'string' },
         host: { type: 'string' },
         adapter: { type: 'string', multiple: true },
+        'adapter-dir': { type: 'string', multiple: true },
         'default-namespace': { type: 'string' },
         'handler-timeout': { type: 'string' },
         'no-watch': { type: 'boolean' },
@@ -89,14 +106,30 @@ Options:
       httpPort: port('http-port', values['http-port'], DEFAULT_SERVER_OPTIONS.httpPort),
       monitoringPort: port('monitoring-port', values['monitoring-port'], DEFAULT_SERVER_OPTIONS.monitoringPort),
       adapterModules: values.adapter ?? [],
+      adapterDirectories: values['adapter-dir'] ?? [],
       defaultNamespace: values['default-namespace'] ?? DEFAULT_SERVER_OPTIONS.defaultNamespace,
       handlerTimeoutMs: timeout?.toMillis() ?? DEFAULT_SERVER_OPTIONS.handlerTimeoutMs,
       watch: values['no-watch'] !== true,
     };
     const logger = pino({ level, base: { service: 'mixer' } });
-    const adapters = await Promise.all(options.adapterModules.map((specifier) => loadAdapterModule(specifier)));
-    const server = new MixerServer(options, logger, adapters);
-    const addresses = await server.start();
+    const adapters = await adapterSources(options);
+    let server: MixerServer;
+    try {
+      server = new MixerServer(options, logger, adapters);
+    } catch (error) {
+      // Two adapters of one name (an --adapter module named like a built-in one).
+      if (error instanceof AdapterLoadError) throw new UsageError(error.message);
+      throw error;
+    }
+    let addresses: Awaited<ReturnType<MixerServer['start']>>;
+    try {
+      addresses = await server.start();
+    } catch (error) {
+      if (!(error instanceof ConfigPathError)) throw error;
+      await server.close();
+      io.stderr(`mixer server: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     io.stderr(
       `mixer: serving ${options.configPath}\n  gRPC        ${addresses.grpc} (istio.mixer.v1.Mixer)\n  API         ${addresses.http}/v1/check\n  monitoring  ${addresses.monitoring}/metrics\n`,
     );

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { withConfigDirectory, yaml } from '../config/testing/config-fixtures.js';
 import { testAdapters } from '../config/testing/test-adapters.js';
 import type { CommandIo } from './command.js';
-import { conformanceDirectory } from '../../test/support/conformance.js';
+import { conformanceDirectory, repositoryRoot } from '../../test/support/conformance.js';
 import { main } from './main.js';
 import { BUILT_IN_ADAPTERS } from '../../adapters/inventory.js';
 import { builtInAdapters, createValidateCommand } from './validate-command.js';
@@ -99,6 +99,48 @@ describe('mixer validate', () => {
     });
   });
 
+  test('YAML that cannot become data (an alias to a missing anchor, a cycle, an alias bomb) is a config error: file:line, exit 1', async () => {
+    const laughs = ['  a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((name, index) => `  ${name}: &${name} [${Array(10).fill(`*${'abcdef'[index]}`).join(', ')}]`)];
+    await withConfigDirectory(
+      {
+        'conf/alias.yaml': yaml('apiVersion: config.istio.io/v1alpha2', 'kind: rule', 'metadata:', '  name: r', '  namespace: istio-system', 'spec:', '  x: *a6'),
+        'conf/cycle.yaml': yaml('apiVersion: config.istio.io/v1alpha2', 'kind: handler', 'metadata: { name: h }', 'spec:', '  params: &p', '    status: *p'),
+        'conf/laughs.yaml': yaml('apiVersion: config.istio.io/v1alpha2', 'kind: handler', 'metadata: { name: l }', 'spec:', ...laughs),
+        'conf/good.yaml': GOOD,
+      },
+      async (directory) => {
+        const { io, out, err } = capture();
+        const code = await createValidateCommand({ adapters: () => Promise.resolve(testAdapters()), cwd: () => directory }).run([join(directory, 'conf')], io);
+        assert.equal(code, 1);
+        assert.deepEqual(err, []);
+        assert.deepEqual(out.slice(1), [
+          'conf/alias.yaml:7: YAML error: unresolved alias *a6: no anchor &a6 before it\n',
+          'conf/cycle.yaml:6: YAML error: alias *p is inside the node anchored &p: a cycle\n',
+          'conf/laughs.yaml:9: YAML error: aliases expand to more than 100000 nodes in this file (an alias bomb?)\n',
+          '3 errors in 3 files; 1 handler, 1 instance, 1 rule valid\n',
+        ]);
+      },
+    );
+  });
+
+  test('--adapter and --adapter-dir as for mixer server: an AdapterModule outside them is an error, inside one it loads', async () => {
+    const example = join(repositoryRoot(), 'dist', 'examples', 'third-party-adapter');
+    const listing = (module: string): string => yaml('apiVersion: mixer.dev/v1alpha1', 'kind: AdapterModule', 'metadata: { name: hours }', 'spec:', `  module: ${module}`);
+    const handler = yaml('---', 'apiVersion: config.istio.io/v1alpha2', 'kind: handler', 'metadata: { name: hours }', 'spec: { compiledAdapter: business-hours, params: { days: [ MONDAY ] } }');
+    await withConfigDirectory({ 'config.yaml': `${listing(join(example, 'index.js'))}${handler}` }, async (directory) => {
+      const refused = capture();
+      assert.equal(await command.run([directory], refused.io), 1);
+      assert.match(refused.out.join(''), /config\.yaml:5: AdapterModule\/\/hours: spec\.module: .*index\.js is not an --adapter module nor inside an --adapter-dir directory \(none given\)/);
+      const allowed = capture();
+      assert.equal(await command.run([directory, '--adapter-dir', example], allowed.io), 0, allowed.out.join(''));
+      const given = capture();
+      assert.equal(await command.run([directory, '--adapter', join(example, 'index.js')], given.io), 0, given.out.join(''));
+      const bad = capture();
+      assert.equal(await main(['validate', directory, '--adapter-dir', '/nonexistent/adapters'], bad.io), 2);
+      assert.match(bad.err.join(''), /^mixer validate: --adapter-dir \/nonexistent\/adapters: ENOENT/);
+    });
+  });
+
   test('an unreadable directory exits 1 with a message; bad usage exits 2; --help exits 0', async () => {
     const missing = capture();
     assert.equal(await command.run(['/nonexistent/mixer-config'], missing.io), 1);
@@ -113,6 +155,7 @@ describe('mixer validate', () => {
     const help = capture();
     assert.equal(await main(['validate', '--help'], help.io), 0);
     assert.match(help.out.join(''), /--default-namespace NS/);
+    assert.match(help.out.join(''), /--adapter-dir DIR/);
     const list = capture();
     await main(['--help'], list.io);
     assert.match(list.out.join(''), /validate +check a config directory/);

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { BUILT_IN_ADAPTERS } from '../../adapters/inventory.js';
 import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
 import { TemplateRegistry } from '../../templates/registry.js';
+import { AdapterLoadError } from '../config/adapter-module-loader.js';
+import { AdapterSources } from '../config/adapter-sources.js';
 import { formatConfigError, type ConfigError } from '../config/config-error.js';
 import { ConfigStore } from '../config/config-store.js';
 import { KindClassifier, ResourceRole } from '../config/kinds.js';
@@ -20,7 +22,7 @@ export interface ValidateCommandDependencies {
   readonly cwd?: () => string;
 }
 
-const USAGE = `Usage: mixer validate DIR [--default-namespace NS]
+const USAGE = `Usage: mixer validate DIR [--default-namespace NS] [--adapter MODULE]... [--adapter-dir DIR]...
 
 Loads every .yaml/.yml file under DIR (or the single file DIR) as Mixer would, builds the
 config snapshot and prints every problem as
@@ -32,6 +34,9 @@ followed by what was loaded (resources per kind) and a summary line.
 Options:
   --default-namespace NS  the default config namespace: resources without a namespace go
                           there, and its rules apply to every request (default ${DEFAULT_CONFIG_NAMESPACE})
+  --adapter MODULE        a third-party adapter, as mixer server loads it; repeatable
+  --adapter-dir DIR       a directory config may load adapter modules from, as for mixer
+                          server; repeatable
   -h, --help              show this help
 
 Exit status: 0 the config is valid; 1 it has errors (or DIR cannot be read); 2 bad usage.`;
@@ -52,6 +57,8 @@ async function runValidate(args: readonly string[], io: CommandIo, dependencies:
     allowPositionals: true,
     options: {
       'default-namespace': { type: 'string' },
+      adapter: { type: 'string', multiple: true },
+      'adapter-dir': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,10 +70,24 @@ async function runValidate(args: readonly string[], io: CommandIo, dependencies:
   const namespace = values['default-namespace'];
   if (namespace !== undefined && namespace.trim() === '') throw new UsageError('--default-namespace must not be empty');
 
-  const adapters = await dependencies.adapters();
+  const cwd = (dependencies.cwd ?? (() => process.cwd()))();
+  let sources: AdapterSources;
+  try {
+    sources = await AdapterSources.fromCommandLine(values.adapter ?? [], values['adapter-dir'] ?? [], cwd);
+  } catch (error) {
+    if (error instanceof AdapterLoadError) throw new UsageError(error.message);
+    throw error;
+  }
+  const adapters = [...(await dependencies.adapters()), ...sources.modules.map((module) => module.info)];
+  const names = new Set<string>();
+  for (const adapter of adapters) {
+    if (names.has(adapter.name)) throw new UsageError(`adapter '${adapter.name}' is registered twice (a built-in name, or a module given twice with --adapter)`);
+    names.add(adapter.name);
+  }
   const templates = dependencies.templates ?? new TemplateRegistry();
   const store = new ConfigStore(positionals[0]!, {
     adapters,
+    adapterSources: sources,
     templates,
     ...(namespace === undefined ? {} : { defaultNamespace: namespace }),
     environment: io.environment,
@@ -82,7 +103,6 @@ async function runValidate(args: readonly string[], io: CommandIo, dependencies:
     throw error;
   }
   const { snapshot, loaded } = result;
-  const cwd = (dependencies.cwd ?? (() => process.cwd()))();
   const classifier = new KindClassifier(adapters.map((adapter) => adapter.name), templates.names());
 
   io.stdout(`${loadedLine(snapshot, loaded.files.length, classifier)}\n`);

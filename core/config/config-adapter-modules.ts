@@ -1,6 +1,5 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
 import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
-import { AdapterLoadError, loadAdapterModule } from './adapter-module-loader.js';
+import type { AdapterSources } from './adapter-sources.js';
 import type { ConfigError } from './config-error.js';
 import type { ConfigResource } from './config-resource.js';
 
@@ -9,41 +8,38 @@ export const ADAPTER_MODULE_API_VERSION = 'mixer.dev/v1alpha1';
 export const ADAPTER_MODULE_KIND = 'AdapterModule';
 
 /**
- * Loads the adapters config lists with
- * `apiVersion: mixer.dev/v1alpha1, kind: AdapterModule, spec: {module: ./path/or-package}`.
- * A relative path is relative to the file that lists it. Problems are ConfigErrors on the
- * resource; the other adapters still load. Node caches modules: a changed module file is picked
- * up at the next restart, a newly listed one at the next reload.
+ * The adapters config lists with
+ * `apiVersion: mixer.dev/v1alpha1, kind: AdapterModule, spec: {module: ./path/or-package}`,
+ * found through `sources`: an `--adapter` module, or a file inside an `--adapter-dir` directory
+ * (a relative path is relative to the file that lists it). Any other module is a ConfigError on
+ * `spec.module` and is never imported. The other adapters still load. Node caches modules: a
+ * changed module file is picked up at the next restart, a newly listed one at the next reload.
  */
-export async function loadConfigAdapterModules(resources: readonly ConfigResource[]): Promise<{ adapters: AdapterInfo[]; errors: ConfigError[] }> {
+export async function loadConfigAdapterModules(resources: readonly ConfigResource[], sources: AdapterSources): Promise<{ adapters: AdapterInfo[]; errors: ConfigError[] }> {
   const adapters: AdapterInfo[] = [];
   const errors: ConfigError[] = [];
   for (const resource of resources) {
     if (resource.apiVersion !== ADAPTER_MODULE_API_VERSION || resource.kind !== ADAPTER_MODULE_KIND) continue;
-    const fail = (field: string, message: string): void => {
+    const fail = (message: string): void => {
       errors.push({
         file: resource.file,
-        line: resource.positions.lineOf(field),
+        line: resource.positions.lineOf('spec.module'),
         kind: resource.kind,
         namespace: resource.namespace,
         name: resource.name,
-        field,
+        field: 'spec.module',
         message,
       });
     };
     const spec = resource.spec as { module?: unknown } | null;
     const specifier = typeof spec === 'object' && spec !== null ? spec.module : undefined;
     if (typeof specifier !== 'string' || specifier.trim() === '') {
-      fail('spec.module', 'expected the path or package name of a module exporting defineAdapter()');
+      fail('expected the path or package name of a module exporting defineAdapter()');
       continue;
     }
-    const local = specifier.startsWith('.') || isAbsolute(specifier);
-    try {
-      const module = await loadAdapterModule(local ? resolve(dirname(resource.file), specifier) : specifier);
-      adapters.push(module.info);
-    } catch (error) {
-      fail('spec.module', error instanceof AdapterLoadError ? error.message.replace(/^--adapter /, '') : String(error));
-    }
+    const found = await sources.adapterFor(specifier, resource.file);
+    if ('problem' in found) fail(found.problem);
+    else adapters.push(found);
   }
   return { adapters, errors };
 }

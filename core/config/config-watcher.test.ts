@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -7,6 +8,7 @@ import type { ConfigWatcher } from './config-watcher.js';
 import type { Snapshot } from './snapshot.js';
 import { withConfigDirectory, yaml } from './testing/config-fixtures.js';
 import { testAdapters } from './testing/test-adapters.js';
+import { TemplateRegistry } from '../../templates/registry.js';
 
 const OPTIONS = { adapters: testAdapters(), environment: {} };
 
@@ -79,6 +81,24 @@ describe('ConfigStore and ConfigWatcher', () => {
     });
   });
 
+  test('a build that fails outright (a bug in a stage) gives a snapshot with that error, so it is rejected like bad config', async () => {
+    /** A stand-in for a bug: the instance stage asks for a template and the registry throws. */
+    class BrokenTemplates extends TemplateRegistry {
+      override get(): never {
+        throw new TypeError('template lookup exploded');
+      }
+    }
+    await withConfigDirectory({ 'a.yaml': instance('a') }, async (directory) => {
+      const snapshot = await new ConfigStore(directory, { ...OPTIONS, templates: new BrokenTemplates() }).load();
+      assert.equal(isSnapshotAcceptable(snapshot), false);
+      assert.equal(snapshot.instances.size, 0);
+      assert.deepEqual(
+        snapshot.errors.map((error) => [error.file, error.message]),
+        [[directory, 'the config could not be built (an internal error; please report it): TypeError: template lookup exploded']],
+      );
+    });
+  });
+
   test('rebuilds after a change, a new file in a new subdirectory, and a rename; a burst rebuilds once', async () => {
     await withConfigDirectory({ 'a.yaml': instance('a') }, async (directory) => {
       const emitted = new Emitted();
@@ -112,6 +132,27 @@ describe('ConfigStore and ConfigWatcher', () => {
     });
   });
 
+  test('a file replaced by rename (an atomic write) is seen every time, in the root and in a subdirectory', async () => {
+    await withConfigDirectory({ 'a.yaml': instance('a0'), 'sub/b.yaml': instance('b0') }, async (directory) => {
+      const emitted = new Emitted();
+      const watcher = new ConfigStore(directory, OPTIONS).watch(emitted.listener, { debounceMs: 50 });
+      try {
+        for (let round = 1; round <= 4; round++) {
+          for (const [file, name] of [['a.yaml', 'a'], ['sub/b.yaml', 'b']] as const) {
+            // Written and renamed in one turn, as another process would: the watcher reacts only after both.
+            const temporary = join(directory, `.${round}-${name}.tmp`);
+            writeFileSync(temporary, instance(`${name}${round}`));
+            renameSync(temporary, join(directory, file));
+            // Each replacement leads to a snapshot holding it (an earlier event may give one without it first).
+            for (let snapshot = await emitted.nextSnapshot(); !snapshot.instances.has(`${name}${round}.checknothing.istio-system`); snapshot = await emitted.nextSnapshot());
+          }
+        }
+      } finally {
+        await watcher.close();
+      }
+    });
+  });
+
   test('a broken edit is still emitted (with its errors): the caller decides whether to swap', async () => {
     await withConfigDirectory({ 'a.yaml': instance('a') }, async (directory) => {
       const emitted = new Emitted();
@@ -121,6 +162,39 @@ describe('ConfigStore and ConfigWatcher', () => {
         const broken = await emitted.nextSnapshot();
         assert.equal(isSnapshotAcceptable(broken), false);
         assert.match(broken.errors[0]?.message ?? '', /^YAML syntax error/);
+      } finally {
+        await watcher.close();
+      }
+    });
+  });
+
+  test('an edit whose YAML cannot become data (an alias to a missing anchor) is emitted as a snapshot with its error, not as a failure', async () => {
+    await withConfigDirectory({ 'a.yaml': instance('a') }, async (directory) => {
+      const emitted = new Emitted();
+      const watcher = new ConfigStore(directory, OPTIONS).watch(emitted.listener, { debounceMs: 100 });
+      try {
+        await writeFile(join(directory, 'a.yaml'), yaml('apiVersion: config.istio.io/v1alpha2', 'kind: rule', 'metadata:', '  name: r', 'spec:', '  x: *a6'));
+        const broken = await emitted.next();
+        assert.ok(!(broken instanceof Error), `emitted as a failure: ${broken instanceof Error ? broken.message : ""}`);
+        assert.deepEqual(broken.errors.map((error) => [error.file, error.line, error.message]), [[join(directory, 'a.yaml'), 6, 'YAML error: unresolved alias *a6: no anchor &a6 before it']]);
+      } finally {
+        await watcher.close();
+      }
+    });
+  });
+
+  test('a config file that can no longer be read is emitted as a snapshot with an error naming it', async () => {
+    await withConfigDirectory({ 'one.yaml': instance('one') }, async (directory) => {
+      const emitted = new Emitted();
+      const file = join(directory, 'one.yaml');
+      const watcher = new ConfigStore(file, OPTIONS).watch(emitted.listener, { debounceMs: 100 });
+      try {
+        await rm(file);
+        const gone = await emitted.next();
+        assert.ok(!(gone instanceof Error), `emitted as a failure: ${gone instanceof Error ? gone.message : ""}`);
+        assert.equal(isSnapshotAcceptable(gone), false);
+        assert.match(gone.errors[0]?.message ?? '', /^cannot read config at .*one\.yaml: ENOENT$/);
+        assert.equal(gone.errors[0]?.file, file);
       } finally {
         await watcher.close();
       }

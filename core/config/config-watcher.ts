@@ -1,7 +1,6 @@
-import { once } from 'node:events';
-import { statSync, watch, type FSWatcher } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { ConfigPathWatch } from './config-path-watch.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface ConfigWatcherListener {
@@ -29,11 +28,8 @@ export class ConfigWatcher {
   private running: Promise<void> | undefined;
   private rerun = false;
   private closed = false;
-  private watcherClosed = false;
-  /** After an error Node may have closed the watch without ever emitting 'close'. */
-  private watcherFailed = false;
 
-  private readonly watcher: FSWatcher;
+  private readonly watch: ConfigPathWatch;
 
   private constructor(
     target: string,
@@ -41,21 +37,11 @@ export class ConfigWatcher {
     private readonly listener: ConfigWatcherListener,
     private readonly debounceMs: number,
   ) {
-    if (isDirectory(target)) {
-      this.watcher = watch(target, { recursive: true }, () => this.changed());
-    } else {
-      const name = basename(target);
-      this.watcher = watch(dirname(target), (_event, file) => {
-        if (file === null || file === name) this.changed();
-      });
-    }
-    this.watcher.on('error', (error) => {
-      this.watcherFailed = true;
-      this.fail(error);
-    });
-    this.watcher.once('close', () => {
-      this.watcherClosed = true;
-    });
+    this.watch = ConfigPathWatch.start(
+      target,
+      () => this.changed(),
+      (error) => this.fail(error),
+    );
   }
 
   /** Starts watching `path` (throws when it cannot be watched); `rebuild` makes each new snapshot. */
@@ -72,11 +58,7 @@ export class ConfigWatcher {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.watcherClosed) {
-      const closed = this.watcherFailed ? undefined : once(this.watcher, 'close');
-      this.watcher.close();
-      await closed;
-    }
+    await this.watch.close();
     await this.running;
     // libuv frees closed handles in the "close callbacks" phase at the end of a loop iteration,
     // which may come after this iteration's check phase: two turns guarantee it has run.
@@ -110,6 +92,7 @@ export class ConfigWatcher {
 
   private async runOnce(): Promise<void> {
     try {
+      this.watch.rescan();
       const snapshot = await this.rebuild();
       if (!this.closed) this.listener.onSnapshot(snapshot);
     } catch (error) {
@@ -119,14 +102,5 @@ export class ConfigWatcher {
 
   private fail(error: unknown): void {
     if (!this.closed && this.listener.onError !== undefined) this.listener.onError(error);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  // Synchronous on purpose: start() must watch before returning, so no change is missed.
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

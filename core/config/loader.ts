@@ -1,11 +1,13 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import { MixerError } from '../errors/mixer-error.js';
 import type { ConfigError } from './config-error.js';
 import type { ConfigResource } from './config-resource.js';
 import { SourcePositions } from './source-positions.js';
+import { excessiveNesting } from './yaml-nesting.js';
+import { AliasBudget, DEFAULT_YAML_LIMITS, yamlValue } from './yaml-value.js';
 
 /** What a config directory holds: its YAML files, the resources in them, and what could not be read. */
 export interface LoadedConfig {
@@ -30,6 +32,12 @@ export class ConfigPathError extends MixerError {
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 
 /**
+ * The largest config file read (8 MiB; a Kubernetes ConfigMap holds at most 1 MiB). Parsing
+ * takes about 25 bytes of memory per byte of YAML, so an unbounded file could exhaust memory.
+ */
+export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
  * Reads every `.yaml`/`.yml` file under `path` (recursively, in name order, following
  * symbolic links, skipping entries whose name starts with '.' such as a ConfigMap's `..data`),
  * or the single file `path`. A file that does not parse is reported and the others still load.
@@ -46,11 +54,9 @@ export async function loadConfigPath(path: string): Promise<LoadedConfig> {
   const resources: ConfigResource[] = [];
   const errors: ConfigError[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      errors.push(fileError(file, 1, `cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`));
+    const text = await readConfigFile(file);
+    if (typeof text !== 'string') {
+      errors.push(text);
       continue;
     }
     const parsed = parseConfigText(text, file);
@@ -58,6 +64,32 @@ export async function loadConfigPath(path: string): Promise<LoadedConfig> {
     errors.push(...parsed.errors);
   }
   return { files, resources, errors };
+}
+
+/** The file's text, or why it cannot be had: unreadable, or larger than MAX_CONFIG_FILE_BYTES. */
+async function readConfigFile(file: string): Promise<string | ConfigError> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      // Read one byte past the limit rather than trusting stat: the file may grow meanwhile.
+      const buffer = Buffer.allocUnsafe(Math.min((await handle.stat()).size, MAX_CONFIG_FILE_BYTES) + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length === buffer.length) {
+          if (length > MAX_CONFIG_FILE_BYTES) return fileError(file, 1, `file is larger than ${MAX_CONFIG_FILE_BYTES} bytes (8 MiB): split the config into several files`);
+          break;
+        }
+      }
+      return buffer.toString('utf8', 0, length);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return fileError(file, 1, `cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
 }
 
 async function yamlFilesUnder(directory: string, visited: Set<string>): Promise<string[]> {
@@ -85,22 +117,40 @@ async function yamlFilesUnder(directory: string, visited: Set<string>): Promise<
 
 /**
  * Parses one file's text: `---`-separated documents, empty ones skipped. A document with a
- * syntax error is reported (with its line) and skipped; the file's other documents still load.
+ * syntax error, or whose aliases, merge keys, nesting or types cannot become JSON data (see
+ * yamlValue), is reported (with its line) and skipped; the file's other documents still load.
  */
 export function parseConfigText(text: string, file: string): { resources: ConfigResource[]; errors: ConfigError[] } {
   const lineCounter = new LineCounter();
-  // `merge`: Kubernetes' YAML reader (go-yaml) understands `<<: *anchor` merge keys; so do we.
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true });
   const resources: ConfigResource[] = [];
   const errors: ConfigError[] = [];
+  let documents: ReturnType<typeof parseAllDocuments>;
+  try {
+    // Not parsed at all when too deep: parsing it could exhaust memory (see excessiveNesting).
+    const deep = excessiveNesting(text, DEFAULT_YAML_LIMITS.maxDepth);
+    if (deep !== undefined) return { resources, errors: [fileError(file, deep.line, `YAML error: nested more than ${DEFAULT_YAML_LIMITS.maxDepth} levels deep; the file is not read`)] };
+    // `merge`: Kubernetes' YAML reader (go-yaml) understands `<<: *anchor` merge keys; so do we.
+    // `logLevel`: the library would otherwise print its warnings through process.emitWarning.
+    documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true, logLevel: 'error' });
+  } catch (error) {
+    // The parser records problems in each document; this is a backstop for one it did not foresee.
+    return { resources, errors: [fileError(file, 1, `YAML cannot be read: ${(error as Error).message}`)] };
+  }
+  const aliases = new AliasBudget(DEFAULT_YAML_LIMITS.maxAliasedNodes);
   for (const document of documents) {
     if (document.errors.length > 0) {
       for (const error of document.errors) errors.push(fileError(file, error.linePos?.[0].line ?? 1, syntaxMessage(error)));
       continue;
     }
-    const positions = SourcePositions.of(document.contents, lineCounter);
-    const value: unknown = document.toJS({ maxAliasCount: 1000 });
+    const converted = yamlValue(document.contents, lineCounter, aliases);
+    if ('problem' in converted) {
+      errors.push(fileError(file, converted.problem.line, `YAML error: ${converted.problem.message}`));
+      continue;
+    }
+    const value = converted.value;
     if (value === null || value === undefined) continue;
+    // Only now: the walk is recursive, and yamlValue has bounded the depth.
+    const positions = SourcePositions.of(document.contents, lineCounter);
     if (!isRecord(value)) {
       errors.push(fileError(file, positions.line, 'not a resource: expected a map with apiVersion, kind, metadata and spec'));
       continue;

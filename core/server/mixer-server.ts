@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { BUILT_IN_ADAPTERS } from '../../adapters/inventory.js';
 import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
 import type { AdapterModule } from '../../adapters/sdk/define-adapter.js';
+import { AdapterSources } from '../config/adapter-sources.js';
 import { TemplateRegistry } from '../../templates/registry.js';
 import type { ConfigStatus, ConfigStatusSource, RejectedChange } from '../api/config-status.js';
 import { createHttpApi } from '../api/http-api.js';
@@ -54,15 +55,17 @@ export class MixerServer implements ConfigStatusSource {
   constructor(
     readonly options: ServerOptions,
     private readonly logger: Logger,
-    extraAdapters: readonly AdapterModule[] = [],
+    /** Third-party adapters: `--adapter` modules and `--adapter-dir` directories, or just modules. */
+    extraAdapters: AdapterSources | readonly AdapterModule[] = [],
   ) {
+    const sources = extraAdapters instanceof AdapterSources ? extraAdapters : AdapterSources.of(extraAdapters);
     const registry = new Registry();
     this.container.bind(TOKENS.Logger).toConstantValue(logger);
     this.container.bind(TOKENS.MetricsRegistry).toConstantValue(registry);
     this.container.bind(TOKENS.ServerOptions).toConstantValue(options);
     this.container.bind(TOKENS.Clock).toConstantValue(Date.now);
     const names = new Set<string>();
-    for (const adapter of [...BUILT_IN_ADAPTERS, ...extraAdapters]) {
+    for (const adapter of [...BUILT_IN_ADAPTERS, ...sources.modules]) {
       if (names.has(adapter.info.name)) throw new AdapterLoadError(`adapter '${adapter.info.name}' is registered twice`);
       names.add(adapter.info.name);
       this.container.load(adapter.module);
@@ -72,7 +75,7 @@ export class MixerServer implements ConfigStatusSource {
     this.metrics = new MixerMetrics(registry);
     this.runtime = new MixerRuntime({ logger, defaultNamespace: options.defaultNamespace });
     this.dispatcher = new Dispatcher(this.runtime, { logger, handlerTimeoutMs: options.handlerTimeoutMs, observer: this.metrics });
-    this.store = new ConfigStore(options.configPath, { adapters, templates: new TemplateRegistry(), defaultNamespace: options.defaultNamespace });
+    this.store = new ConfigStore(options.configPath, { adapters, templates: new TemplateRegistry(), defaultNamespace: options.defaultNamespace, adapterSources: sources });
     this.grpcApi = new GrpcApi({
       dispatcher: this.dispatcher,
       manifest: () => this.runtime.snapshot?.manifest ?? this.standardManifest,

@@ -13,8 +13,10 @@ export interface ServerOptions {
   readonly httpPort: number;
   /** Self-monitoring: /metrics (Istio's monitoring port: 15014). 0 picks a free port. */
   readonly monitoringPort: number;
-  /** Third-party adapters: module paths or package names. */
+  /** Third-party adapters: module paths or package names (`--adapter`). */
   readonly adapterModules: readonly string[];
+  /** Directories config may load adapter modules from (`--adapter-dir`). */
+  readonly adapterDirectories: readonly string[];
   readonly defaultNamespace: string;
   /** How long a handler may take to answer a call. */
   readonly handlerTimeoutMs: number;
@@ -29,6 +31,7 @@ export const DEFAULT_SERVER_OPTIONS: Omit<ServerOptions, 'configPath'> = {
   httpPort: 9092,
   monitoringPort: 15014,
   adapterModules: [],
+  adapterDirectories: [],
   defaultNamespace: 'istio-system',
   handlerTimeoutMs: 1000,
   watch: true,
