@@ -266,6 +266,28 @@ describe('loadConfigPath', () => {
     });
   });
 
+  test('parses a large file in slices: the event loop turns between its documents', async () => {
+    const documents = 2000;
+    const text = Array.from({ length: documents }, (_, index) =>
+      yaml('apiVersion: config.istio.io/v1alpha2', 'kind: rule', `metadata: { name: r${index}, namespace: istio-system }`, `spec: { match: 'request.path == "/${index}"' }`),
+    ).join('---\n');
+    await withConfigDirectory({ 'rules.yaml': text }, async (directory) => {
+      let turns = 0;
+      let loading = true;
+      const count = (): void => {
+        turns++;
+        if (loading) setImmediate(count);
+      };
+      setImmediate(count);
+      // A slice of 0 ms is always used up: the parse yields at every checkpoint, whatever the machine's speed.
+      const loaded = await loadConfigPath(directory, { sliceMs: 0 });
+      loading = false;
+      assert.equal(loaded.resources.length, documents);
+      assert.deepEqual(loaded.errors, []);
+      assert.ok(turns >= documents / 2, `the event loop turned ${turns} times while ${documents} documents were parsed`);
+    });
+  });
+
   test('a path that cannot be read is a ConfigPathError', async () => {
     await assert.rejects(loadConfigPath('/nonexistent/mixer/config'), (error: unknown) => error instanceof ConfigPathError && error.code === 'MIXER_ERR_CONFIG_PATH' && /ENOENT/.test(error.message));
   });

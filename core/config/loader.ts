@@ -1,12 +1,13 @@
 import type { Dirent } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
+import { Composer, LineCounter, Parser, type Document, type YAMLError } from 'yaml';
 import { MixerError } from '../errors/mixer-error.js';
 import type { ConfigError } from './config-error.js';
 import type { ConfigResource } from './config-resource.js';
 import { SourcePositions } from './source-positions.js';
-import { excessiveNesting } from './yaml-nesting.js';
+import { runAtOnce, TimeSlicer, type Steps, type TimeSlicerOptions } from './time-slicer.js';
+import { nestingSteps } from './yaml-nesting.js';
 import { AliasBudget, DEFAULT_YAML_LIMITS, yamlValue } from './yaml-value.js';
 
 /** What a config directory holds: its YAML files, the resources in them, and what could not be read. */
@@ -41,8 +42,10 @@ export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
  * Reads every `.yaml`/`.yml` file under `path` (recursively, in name order, following
  * symbolic links, skipping entries whose name starts with '.' such as a ConfigMap's `..data`),
  * or the single file `path`. A file that does not parse is reported and the others still load.
+ * Parsing runs in slices that yield to the event loop between documents (`slicing`: see
+ * TimeSlicer), so a large config does not hold up the requests served meanwhile.
  */
-export async function loadConfigPath(path: string): Promise<LoadedConfig> {
+export async function loadConfigPath(path: string, slicing: TimeSlicerOptions = {}): Promise<LoadedConfig> {
   const root = resolve(path);
   let files: string[];
   try {
@@ -53,13 +56,14 @@ export async function loadConfigPath(path: string): Promise<LoadedConfig> {
   }
   const resources: ConfigResource[] = [];
   const errors: ConfigError[] = [];
+  const slicer = new TimeSlicer(slicing);
   for (const file of files) {
     const text = await readConfigFile(file);
     if (typeof text !== 'string') {
       errors.push(text);
       continue;
     }
-    const parsed = parseConfigText(text, file);
+    const parsed = await slicer.run(parseConfigSteps(text, file));
     resources.push(...parsed.resources);
     errors.push(...parsed.errors);
   }
@@ -115,51 +119,74 @@ async function yamlFilesUnder(directory: string, visited: Set<string>): Promise<
   return files;
 }
 
+/** What one file's text holds. */
+export interface ParsedConfigText {
+  readonly resources: ConfigResource[];
+  readonly errors: ConfigError[];
+}
+
 /**
  * Parses one file's text: `---`-separated documents, empty ones skipped. A document with a
  * syntax error, or whose aliases, merge keys, nesting or types cannot become JSON data (see
  * yamlValue), is reported (with its line) and skipped; the file's other documents still load.
  */
-export function parseConfigText(text: string, file: string): { resources: ConfigResource[]; errors: ConfigError[] } {
-  const lineCounter = new LineCounter();
+export function parseConfigText(text: string, file: string): ParsedConfigText {
+  return runAtOnce(parseConfigSteps(text, file));
+}
+
+/**
+ * parseConfigText as work that yields after each document (and during the nesting scan): the
+ * library's parser and composer are lazy, so a document is lexed, composed and converted only
+ * when the walk reaches it.
+ */
+export function* parseConfigSteps(text: string, file: string): Steps<ParsedConfigText> {
   const resources: ConfigResource[] = [];
   const errors: ConfigError[] = [];
-  let documents: ReturnType<typeof parseAllDocuments>;
-  try {
-    // Not parsed at all when too deep: parsing it could exhaust memory (see excessiveNesting).
-    const deep = excessiveNesting(text, DEFAULT_YAML_LIMITS.maxDepth);
-    if (deep !== undefined) return { resources, errors: [fileError(file, deep.line, `YAML error: nested more than ${DEFAULT_YAML_LIMITS.maxDepth} levels deep; the file is not read`)] };
-    // `merge`: Kubernetes' YAML reader (go-yaml) understands `<<: *anchor` merge keys; so do we.
-    // `logLevel`: the library would otherwise print its warnings through process.emitWarning.
-    documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true, logLevel: 'error' });
-  } catch (error) {
-    // The parser records problems in each document; this is a backstop for one it did not foresee.
-    return { resources, errors: [fileError(file, 1, `YAML cannot be read: ${(error as Error).message}`)] };
-  }
+  // Not parsed at all when too deep: parsing it could exhaust memory (see excessiveNesting).
+  const deep = yield* nestingSteps(text, DEFAULT_YAML_LIMITS.maxDepth);
+  if (deep !== undefined) return { resources, errors: [fileError(file, deep.line, `YAML error: nested more than ${DEFAULT_YAML_LIMITS.maxDepth} levels deep; the file is not read`)] };
+  const lineCounter = new LineCounter();
   const aliases = new AliasBudget(DEFAULT_YAML_LIMITS.maxAliasedNodes);
-  for (const document of documents) {
-    if (document.errors.length > 0) {
-      for (const error of document.errors) errors.push(fileError(file, error.linePos?.[0].line ?? 1, syntaxMessage(error)));
-      continue;
+  // `merge`: Kubernetes' YAML reader (go-yaml) understands `<<: *anchor` merge keys; so do we.
+  // `logLevel`: the library would otherwise print its warnings through process.emitWarning.
+  const composer = new Composer({ merge: true, logLevel: 'error' });
+  const documents = composer.compose(new Parser(lineCounter.addNewLine).parse(text));
+  for (;;) {
+    let next: IteratorResult<Document.Parsed>;
+    try {
+      next = documents.next();
+    } catch (error) {
+      // The parser records problems in each document; this is a backstop for one it did not foresee.
+      return { resources, errors: [...errors, fileError(file, 1, `YAML cannot be read: ${(error as Error).message}`)] };
     }
-    const converted = yamlValue(document.contents, lineCounter, aliases);
-    if ('problem' in converted) {
-      errors.push(fileError(file, converted.problem.line, `YAML error: ${converted.problem.message}`));
-      continue;
-    }
-    const value = converted.value;
-    if (value === null || value === undefined) continue;
-    // Only now: the walk is recursive, and yamlValue has bounded the depth.
-    const positions = SourcePositions.of(document.contents, lineCounter);
-    if (!isRecord(value)) {
-      errors.push(fileError(file, positions.line, 'not a resource: expected a map with apiVersion, kind, metadata and spec'));
-      continue;
-    }
-    const resource = toResource(value, file, positions);
-    if (typeof resource === 'string') errors.push(fileError(file, positions.line, resource));
-    else resources.push(resource);
+    if (next.done === true) break;
+    addDocument(next.value, file, lineCounter, aliases, resources, errors);
+    yield;
   }
   return { resources, errors };
+}
+
+function addDocument(document: Document.Parsed, file: string, lineCounter: LineCounter, aliases: AliasBudget, resources: ConfigResource[], errors: ConfigError[]): void {
+  if (document.errors.length > 0) {
+    for (const error of document.errors) errors.push(fileError(file, lineOf(error, lineCounter), syntaxMessage(error, lineCounter)));
+    return;
+  }
+  const converted = yamlValue(document.contents, lineCounter, aliases);
+  if ('problem' in converted) {
+    errors.push(fileError(file, converted.problem.line, `YAML error: ${converted.problem.message}`));
+    return;
+  }
+  const value = converted.value;
+  if (value === null || value === undefined) return;
+  // Only now: the walk is recursive, and yamlValue has bounded the depth.
+  const positions = SourcePositions.of(document.contents, lineCounter);
+  if (!isRecord(value)) {
+    errors.push(fileError(file, positions.line, 'not a resource: expected a map with apiVersion, kind, metadata and spec'));
+    return;
+  }
+  const resource = toResource(value, file, positions);
+  if (typeof resource === 'string') errors.push(fileError(file, positions.line, resource));
+  else resources.push(resource);
 }
 
 function toResource(value: Record<string, unknown>, file: string, positions: SourcePositions): ConfigResource | string {
@@ -214,10 +241,13 @@ function stringMap(metadata: Record<string, unknown>, key: string, problems: { f
 }
 
 /** `Missing closing "quote at line 15, column 1:\n\n<frame>` → `YAML syntax error: Missing closing "quote (column 1)`. */
-function syntaxMessage(error: YAMLError): string {
-  const firstLine = error.message.split('\n', 1)[0] ?? error.message;
-  const column = error.linePos?.[0].col;
-  const text = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+function lineOf(error: YAMLError, lineCounter: LineCounter): number {
+  return error.pos[0] < 0 ? 1 : lineCounter.linePos(error.pos[0]).line;
+}
+
+function syntaxMessage(error: YAMLError, lineCounter: LineCounter): string {
+  const text = error.message.split('\n', 1)[0] ?? error.message;
+  const column = error.pos[0] < 0 ? undefined : lineCounter.linePos(error.pos[0]).col;
   return `YAML syntax error: ${text}${column === undefined ? '' : ` (column ${column})`}`;
 }
 

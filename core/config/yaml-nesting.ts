@@ -1,4 +1,8 @@
 import { CST, Lexer } from 'yaml';
+import { runAtOnce, type Steps } from './time-slicer.js';
+
+/** Tokens scanned between checkpoints of nestingSteps. */
+const TOKENS_PER_STEP = 2048;
 
 /**
  * The first line where a YAML text nests deeper than `maxDepth`, found from its tokens before it
@@ -10,10 +14,17 @@ import { CST, Lexer } from 'yaml';
  * whatever this refuses would be refused after parsing too (yamlValue's depth limit).
  */
 export function excessiveNesting(text: string, maxDepth: number): { line: number } | undefined {
+  return runAtOnce(nestingSteps(text, maxDepth));
+}
+
+/** excessiveNesting as work that yields every TOKENS_PER_STEP tokens (see TimeSlicer). */
+export function* nestingSteps(text: string, maxDepth: number): Steps<{ line: number } | undefined> {
   let line = 1;
+  let scanned = 0;
   let flow = 0;
   let onLine = 0;
   for (const token of new Lexer().lex(text)) {
+    if (++scanned % TOKENS_PER_STEP === 0) yield;
     switch (CST.tokenType(token)) {
       case 'flow-seq-start':
       case 'flow-map-start':
