@@ -17,7 +17,10 @@ export interface RunningMixer {
   check(body: unknown, query?: string): Promise<{ status: number; body: CheckResponseJson }>;
   report(attributes: readonly Record<string, unknown>[]): Promise<{ status: number; body: Record<string, unknown> }>;
   post(path: string, body: unknown, contentType?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** GET on the HTTP/JSON API. */
   get(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** GET on the monitoring port (`/debug/config`, `/metrics` is text: fetch monitoringUrl). */
+  getMonitoring(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
   writeConfig(file: string, yaml: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,8 +55,8 @@ export async function startMixer(
     options.adapters ?? [],
   );
   const addresses = await server.start();
-  const request = async (path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const response = await fetch(`${addresses.http}${path}`, init);
+  const request = async (path: string, init?: RequestInit, base = addresses.http): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${base}${path}`, init);
     const text = await response.text();
     return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
   };
@@ -72,6 +75,7 @@ export async function startMixer(
     report: (attributes) => post('/v1/report', { attributes }),
     post,
     get: (path) => request(path),
+    getMonitoring: (path) => request(path, undefined, addresses.monitoring),
     writeConfig: (file, yaml) => writeFile(join(configDir, file), yaml),
     close: async () => {
       await server.close();
