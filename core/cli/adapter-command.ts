@@ -56,7 +56,8 @@ every call and are parsed, validated and built by the adapter exactly as in proc
 
 Options:
   --port PORT        port to listen on (default 0: a free one, printed at start)
-  --host HOST        interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  --host HOST        interface to listen on, and of the adapter's own listeners (default
+                     127.0.0.1; 0.0.0.0 for all)
   --monitoring-port PORT
                      also serve the adapter's own metrics at http://MONITORING-HOST:PORT/metrics
   --monitoring-host HOST

@@ -45,7 +45,8 @@ Options:
   --grpc-port PORT        gRPC API port (default 9091, Istio's; 0 picks a free one)
   --http-port PORT        HTTP/JSON API port (default 9092; 0 picks a free one)
   --monitoring-port PORT  /metrics and /debug/config port (default 15014; 0 picks a free one)
-  --host HOST             interface of the gRPC and HTTP APIs (default 127.0.0.1; 0.0.0.0 for all)
+  --host HOST             interface of the gRPC and HTTP APIs, and of adapters' own listeners
+                          (default 127.0.0.1; 0.0.0.0 for all)
   --monitoring-host HOST  interface of the monitoring port (default 127.0.0.1, whatever --host is)
 ${LISTENER_LIMIT_USAGE}
   --adapter MODULE        load a third-party adapter (path or package exporting defineAdapter())

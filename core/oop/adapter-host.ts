@@ -3,7 +3,7 @@ import { Server, type MethodDefinition, type sendUnaryData, type ServerUnaryCall
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import type { AdapterInfo, Handler } from '../../adapters/sdk/adapter-info.js';
-import { ManagedEnvironment } from '../../adapters/sdk/environment.js';
+import { LOOPBACK_LISTENER, ManagedEnvironment, type ListenerDefaults } from '../../adapters/sdk/environment.js';
 import type { CheckResult, QuotaResult } from '../../templates/handler-contract.js';
 import { TemplateVariety, type TemplateInstance } from '../../templates/template.js';
 import { GrpcListener } from '../grpc/grpc-listener.js';
@@ -21,7 +21,7 @@ export interface AdapterHostOptions {
   readonly clock?: () => number;
   /** Handlers kept built at once (one per distinct adapter_config); the least recently used is closed beyond it. */
   readonly maxHandlers?: number;
-  /** What the gRPC listener keeps to. */
+  /** What the gRPC listener keeps to, and what adapters' own listeners are given. */
   readonly limits?: ListenerLimits;
 }
 
@@ -52,6 +52,8 @@ export class AdapterHost {
   private readonly ownMetrics = new Registry();
   readonly listenerMetrics = new ListenerMetrics(this.ownMetrics);
   private readonly listener: GrpcListener;
+  /** What handlers are told about listeners: the interface this host serves on. */
+  private listenerDefaults: ListenerDefaults = LOOPBACK_LISTENER;
   private closed = false;
 
   constructor(
@@ -93,10 +95,14 @@ export class AdapterHost {
     return this.adapter.supportedTemplates.flatMap((template) => templateWire(template)?.path ?? []);
   }
 
-  /** Listens on `host:port` (0 picks a free port); resolves to `host:port` as bound. */
+  /**
+   * Listens on `host:port` (0 picks a free port); resolves to `host:port` as bound. Handlers
+   * built from then on open their own listeners on `host` by default.
+   */
   async listen(host: string, port: number): Promise<string> {
     const bound = await this.listener.listen(this.server, host, port);
     this.listenerMetrics.watch('grpc', bound.server);
+    this.listenerDefaults = Object.freeze({ host, limits: this.limits });
     return bound.address;
   }
 
@@ -198,7 +204,7 @@ export class AdapterHost {
     const metrics = new Registry();
     // One handler per params value: `config` tells their series apart.
     metrics.setDefaultLabels({ adapter: this.adapter.name, config: createHash('sha256').update(key).digest('hex').slice(0, 12) });
-    const environment = new ManagedEnvironment(this.options.logger.child({ adapter: this.adapter.name }), metrics, this.options.clock);
+    const environment = new ManagedEnvironment(this.options.logger.child({ adapter: this.adapter.name }), metrics, this.options.clock, this.listenerDefaults);
     try {
       const handler = await this.adapter.build(handlerConfig, environment);
       this.options.logger.info({ adapter: this.adapter.name }, 'handler built for a new adapter_config');

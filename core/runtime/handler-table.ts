@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Handler } from '../../adapters/sdk/adapter-info.js';
-import { ManagedEnvironment } from '../../adapters/sdk/environment.js';
+import { ManagedEnvironment, type ListenerDefaults } from '../../adapters/sdk/environment.js';
 import type { HandlerEntry, Snapshot } from '../config/snapshot.js';
 
 /** A handler built from config, with the environment whose timers it owns. */
@@ -27,6 +27,8 @@ export interface HandlerTableOptions {
   readonly clock?: () => number;
   /** How long an adapter may take to build a handler. */
   readonly buildTimeoutMs?: number;
+  /** Where adapters' own listeners go (the server's host and limits). */
+  readonly listener?: ListenerDefaults;
 }
 
 /**
@@ -105,6 +107,7 @@ async function buildHandler(entry: HandlerEntry, options: HandlerTableOptions): 
     options.logger.child({ adapter: entry.adapter.name, handler: entry.name }),
     metrics,
     options.clock,
+    options.listener,
   );
   const timeoutMs = options.buildTimeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ListenerDefaults } from '../../adapters/sdk/environment.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { RoutingLease, RoutingSource } from './dispatcher.js';
 import { HandlerTable, type HandlerBuildFailure } from './handler-table.js';
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
   /** How long retired handlers wait for in-flight calls before they are closed anyway. */
   readonly drainTimeoutMs?: number;
   readonly buildTimeoutMs?: number;
+  /** Where adapters' own listeners go (the server's host and limits). */
+  readonly listener?: ListenerDefaults;
 }
 
 /** What applying a snapshot did. */
@@ -96,6 +99,7 @@ export class MixerRuntime implements RoutingSource {
       logger: this.options.logger,
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       ...(this.options.buildTimeoutMs === undefined ? {} : { buildTimeoutMs: this.options.buildTimeoutMs }),
+      ...(this.options.listener === undefined ? {} : { listener: this.options.listener }),
     });
     const routes = RoutingTable.build(snapshot, handlers);
     const next = new Generation(snapshot, handlers, routes);

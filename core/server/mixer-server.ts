@@ -77,7 +77,7 @@ export class MixerServer implements ConfigStatusSource {
 
     this.metrics = new MixerMetrics(registry);
     this.listenerMetrics = new ListenerMetrics(registry);
-    this.runtime = new MixerRuntime({ logger, defaultNamespace: options.defaultNamespace });
+    this.runtime = new MixerRuntime({ logger, defaultNamespace: options.defaultNamespace, listener: { host: options.host, limits: options.limits } });
     this.dispatcher = new Dispatcher(this.runtime, { logger, handlerTimeoutMs: options.handlerTimeoutMs, observer: this.metrics });
     this.store = new ConfigStore(options.configPath, { adapters, templates: new TemplateRegistry(), defaultNamespace: options.defaultNamespace });
     this.grpcApi = new GrpcApi({

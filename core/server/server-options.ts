@@ -4,7 +4,7 @@ import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../net/listener-li
 export interface ServerOptions {
   /** Directory (or file) of YAML config, watched for changes. */
   readonly configPath: string;
-  /** The interface of the gRPC and HTTP/JSON APIs. */
+  /** The interface of the gRPC and HTTP/JSON APIs, and the default of adapters' own listeners. */
   readonly host: string;
   /**
    * The interface of the monitoring port (/metrics, /debug/config): loopback unless told
