@@ -5,10 +5,11 @@ import { pino } from 'pino';
 import type { AdapterInfo } from '../../adapters/sdk/adapter-info.js';
 import { AdapterLoadError, loadAdapterModule } from '../config/adapter-module-loader.js';
 import { closeWithin, httpServerOptions } from '../net/http-server-limits.js';
+import { ListenError, listenAs } from '../net/listen-error.js';
 import type { ListenerLimits } from '../net/listener-limits.js';
 import { AdapterHost } from '../oop/adapter-host.js';
 import { templateWire } from '../oop/template-wire.js';
-import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
 import { LISTENER_LIMIT_OPTIONS, LISTENER_LIMIT_USAGE, parseListenerLimits } from './listener-options.js';
 import { parseLogLevel, parsePortOption, serveUntilSignal } from './long-running.js';
 
@@ -104,9 +105,22 @@ ${LISTENER_LIMIT_USAGE}
     const unsupported = info.supportedTemplates.filter((template) => templateWire(template) === undefined);
     if (unsupported.length > 0) logger.warn({ templates: unsupported }, 'templates that cannot be served out of process are left out');
     const host = new AdapterHost(info, { logger, limits });
-    const address = await host.listen(values.host ?? '127.0.0.1', port);
+    const interfaceName = values.host ?? '127.0.0.1';
+    const monitoringHost = values['monitoring-host'] ?? '127.0.0.1';
+    let address: string;
+    let monitoring: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+    try {
+      address = await listenAs('the adapter (--host, --port)', interfaceName, port, () => host.listen(interfaceName, port));
+      if (monitoringPort !== undefined) {
+        monitoring = await listenAs('its metrics (--monitoring-host, --monitoring-port)', monitoringHost, monitoringPort, () => serveMetrics(host, monitoringHost, monitoringPort, limits));
+      }
+    } catch (error) {
+      await host.close();
+      if (!(error instanceof ListenError)) throw error;
+      io.stderr(`mixer adapter: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     io.stderr(`${LISTENING_PREFIX}${address} (adapter '${info.name}': ${host.paths.join(', ')})\n`);
-    const monitoring = monitoringPort === undefined ? undefined : await serveMetrics(host, values['monitoring-host'] ?? '127.0.0.1', monitoringPort, limits);
     if (monitoring !== undefined) io.stderr(`${METRICS_PREFIX}${monitoring.url}\n`);
     await serveUntilSignal(logger, async () => {
       const metricsClosed = monitoring === undefined ? undefined : closeWithin(monitoring.server, () => new Promise((resolve) => monitoring.server.close(() => resolve())), SHUTDOWN_GRACE_MS);

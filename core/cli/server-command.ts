@@ -7,7 +7,8 @@ import { Duration } from '../attribute/duration.js';
 import { loadAdapterModule } from '../config/adapter-module-loader.js';
 import { MixerServer } from '../server/mixer-server.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
-import { EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+import { ListenError } from '../net/listen-error.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
 import { LISTENER_LIMIT_OPTIONS, LISTENER_LIMIT_USAGE, parseListenerLimits } from './listener-options.js';
 import { parseLogLevel, parsePortOption, serveUntilSignal } from './long-running.js';
 
@@ -105,7 +106,14 @@ ${LISTENER_LIMIT_USAGE}
     const logger = pino({ level, base: { service: 'mixer' } });
     const adapters = await Promise.all(options.adapterModules.map((specifier) => loadAdapterModule(specifier)));
     const server = new MixerServer(options, logger, adapters);
-    const addresses = await server.start();
+    let addresses: Awaited<ReturnType<MixerServer['start']>>;
+    try {
+      addresses = await server.start();
+    } catch (error) {
+      if (!(error instanceof ListenError)) throw error;
+      io.stderr(`mixer server: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     io.stderr(
       `mixer: serving ${options.configPath}\n  gRPC        ${addresses.grpc} (istio.mixer.v1.Mixer)\n  API         ${addresses.http}/v1/check\n  monitoring  ${addresses.monitoring}/metrics\n`,
     );

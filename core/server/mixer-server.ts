@@ -23,6 +23,7 @@ import { GrpcApi } from '../grpc/grpc-api.js';
 import { mixerServiceDefinition } from '../grpc/mixer-service.js';
 import { loadMixerProtos } from '../grpc/proto-files.js';
 import { closeWithin } from '../net/http-server-limits.js';
+import { listenAs } from '../net/listen-error.js';
 import { ListenerMetrics } from '../net/listener-metrics.js';
 import type { ServerOptions } from './server-options.js';
 
@@ -121,7 +122,8 @@ export class MixerServer implements ConfigStatusSource {
 
   /**
    * Loads the config (a config with errors is not applied: the server starts, logs the errors
-   * and answers 503 until a valid config arrives), starts watching it, then listens.
+   * and answers 503 until a valid config arrives), starts watching it, then listens. Rejects
+   * with ListenError, everything closed again, when a listener cannot be opened.
    */
   async start(): Promise<ServerAddresses> {
     const snapshot = await this.store.load();
@@ -132,11 +134,21 @@ export class MixerServer implements ConfigStatusSource {
         onError: (error) => this.logger.error({ err: error }, 'config watch failed'),
       });
     }
-    const grpcListener = await this.grpcApi.listen(this.options.host, this.options.grpcPort ?? 0);
-    this.listenerMetrics.watch('grpc', grpcListener.server);
-    const grpc = `grpc://${grpcListener.address}`;
-    const http = await this.httpApi.listen({ host: this.options.host, port: this.options.httpPort });
-    const monitoring = await this.monitoring.listen({ host: this.options.monitoringHost, port: this.options.monitoringPort });
+    const { host, grpcPort = 0, httpPort, monitoringHost, monitoringPort } = this.options;
+    let grpc: string, http: string, monitoring: string;
+    try {
+      const grpcListener = await listenAs('the gRPC API (--host, --grpc-port)', host, grpcPort, () => this.grpcApi.listen(host, grpcPort));
+      this.listenerMetrics.watch('grpc', grpcListener.server);
+      grpc = `grpc://${grpcListener.address}`;
+      http = await listenAs('the HTTP/JSON API (--host, --http-port)', host, httpPort, () => this.httpApi.listen({ host, port: httpPort }));
+      monitoring = await listenAs('the monitoring port (--monitoring-host, --monitoring-port)', monitoringHost, monitoringPort, () =>
+        this.monitoring.listen({ host: monitoringHost, port: monitoringPort }),
+      );
+    } catch (error) {
+      // What did start must not keep the process serving half a Mixer.
+      await this.close();
+      throw error;
+    }
     this.logger.info({ grpc, http, monitoring, config: this.options.configPath }, 'mixer server listening');
     this.listening = { grpc, http, monitoring };
     return this.listening;
