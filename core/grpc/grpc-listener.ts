@@ -21,7 +21,9 @@ const MIN_SWEEP_MS = 10;
  *   ('drop'); every other one is handed to grpc-js through its connection injector;
  * - idle connections: `grpc.max_connection_idle_ms` closes a connection with no call open
  *   (GOAWAY, then close), counted from its start, so one that never sends the HTTP/2 preface
- *   closes too;
+ *   closes too. grpc-js compares Date.now() with when the connection went idle as its timer
+ *   fires, and the timer runs on the event loop's cached clock, which can be a few ms behind:
+ *   then it finds the connection not quite idle long enough and waits a whole second period;
  * - calls whose request never completes: a call is open from its headers to its half-close; one
  *   still open after the request timeout has a client that stopped sending mid-request. grpc-js
  *   has no timeout for it, and answering it would not free its stream (about 6 KiB, held until
