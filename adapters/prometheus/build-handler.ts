@@ -12,7 +12,8 @@ import type { PrometheusParams } from './params.js';
 const MILLIS_PER_NANO = 1e-6;
 
 /**
- * Builds a handler: leases the listener for its address, makes (or takes over) a family per
+ * Builds a handler: leases the listener for its address (Mixer's own host unless `address`
+ * names one), makes (or takes over) a family per
  * metric, publishes its own registry there, and schedules the expiry check if a
  * metricsExpirationPolicy is set. The lease is released again if anything fails.
  */
@@ -23,7 +24,8 @@ export async function buildPrometheusHandler(
 ): Promise<PrometheusHandler> {
   const { params } = config;
   const specs = params.metrics.map(metricSpec);
-  const lease = await listeners.acquire({ host: params.address, port: params.port }, config.name, env.logger);
+  const host = params.address === '' ? env.listener.host : params.address;
+  const lease = await listeners.acquire({ host, port: params.port }, config.name, env.logger, env.listener.limits);
   try {
     const registry = new Registry();
     const families = new Map<string, MetricFamily>();

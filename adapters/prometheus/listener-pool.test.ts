@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Counter, Registry } from 'prom-client';
 
 import { MixerError } from '../../core/errors/mixer-error.js';
+import { DEFAULT_LISTENER_LIMITS } from '../../core/net/listener-limits.js';
 import { freePort } from '../../test/support/prometheus-server.js';
 import { MetricsListenError } from './errors.js';
 import { MetricsListenerPool } from './listener-pool.js';
@@ -161,5 +162,29 @@ describe('prometheus listener pool', () => {
     lease.publish(registry, []);
     assert.equal(valueOf(await scrape(lease.url), 'plain_total'), 0);
     await lease.release();
+  });
+
+  it('keeps the listener limits it is given: a slowloris connection is cut at the header timeout, one past the cap at once', { timeout: 30_000 }, async () => {
+    const pool = new MetricsListenerPool();
+    const limits = { ...DEFAULT_LISTENER_LIMITS, maxConnections: 1, headerTimeoutMs: 1500, requestTimeoutMs: 3000 };
+    const lease = await pool.acquire({ host: '127.0.0.1', port: 0 }, 'h', logger, limits);
+    try {
+      const open = (): Promise<{ closed: Promise<number> }> =>
+        new Promise((resolve) => {
+          let received = 0;
+          const socket = connect(lease.port, '127.0.0.1', () => {
+            socket.write('GET /metrics HTTP/1.1\r\n');
+            resolve({ closed: once(socket, 'close').then(() => received) });
+          });
+          socket.on('data', (chunk: Buffer) => (received += chunk.length));
+          socket.on('error', () => undefined);
+        });
+      const slowloris = await open();
+      const extra = await open();
+      assert.equal(await extra.closed, 0, 'the connection past the cap is closed unanswered');
+      assert.ok((await slowloris.closed) > 0, 'the slowloris connection is answered 408 and closed');
+    } finally {
+      await lease.release();
+    }
   });
 });

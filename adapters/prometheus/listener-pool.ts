@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../../core/net/listener-limits.js';
 import { SharedListener, type ListenAddress, type MetricsLease } from './shared-listener.js';
 
 function keyOf(address: ListenAddress): string {
@@ -20,15 +21,18 @@ export class MetricsListenerPool {
   private readonly listeners = new Map<string, SharedListener>();
   private readonly closing = new Map<string, Promise<void>>();
 
-  /** Leases the listener for `address`, starting it if needed; rejects with MetricsListenError. */
-  async acquire(address: ListenAddress, owner: string, logger: Logger): Promise<MetricsLease> {
+  /**
+   * Leases the listener for `address`, starting it if needed (keeping `limits`); rejects with
+   * MetricsListenError.
+   */
+  async acquire(address: ListenAddress, owner: string, logger: Logger, limits: ListenerLimits = DEFAULT_LISTENER_LIMITS): Promise<MetricsLease> {
     const key = keyOf(address);
     if (address.port !== 0) {
       for (let pending = this.closing.get(key); pending !== undefined; pending = this.closing.get(key)) await pending;
     }
     let listener = address.port === 0 ? undefined : this.listeners.get(key);
     if (listener === undefined) {
-      listener = new SharedListener(address, (closed, done) => this.closed(closed, done));
+      listener = new SharedListener(address, limits, (closed, done) => this.closed(closed, done));
       if (address.port !== 0) this.listeners.set(key, listener);
     }
     const lease = listener.lease(owner, logger);

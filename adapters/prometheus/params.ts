@@ -64,13 +64,13 @@ const MetricsExpirationPolicy = Type.Object(
 
 /**
  * prometheus's params: Istio's (mixer/adapter/prometheus/config/config.proto) plus where to
- * serve them, `address` and `port` (Istio always served on `:42422`).
+ * serve them, `address` and `port` (Istio always served on `:42422`, every interface).
  */
 export const PrometheusParamsSchema = Type.Object(
   {
     metrics: Type.Array(MetricInfo, { default: [], description: 'the metrics to publish' }),
     metricsExpirationPolicy: Type.Optional(MetricsExpirationPolicy),
-    address: Type.String({ default: '', description: 'the interface to serve /metrics on ("" for all, as Istio)' }),
+    address: Type.String({ default: '', description: 'the interface to serve /metrics on ("" for the one Mixer listens on, --host; 0.0.0.0 or :: for all)' }),
     port: Type.Integer({ default: DEFAULT_PORT, minimum: 0, maximum: 65535, description: 'the port to serve /metrics on (0: any free port)' }),
   },
   { additionalProperties: false },

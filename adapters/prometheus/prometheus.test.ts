@@ -6,6 +6,8 @@ import { Duration } from '../../core/attribute/duration.js';
 import { IpAddress } from '../../core/attribute/ip-address.js';
 import type { MetricInstance } from '../../templates/definitions.js';
 import type { InstanceValue } from '../../templates/template.js';
+import { DEFAULT_LISTENER_LIMITS } from '../../core/net/listener-limits.js';
+import { tryConnect } from '../../test/support/listening-sockets.js';
 import { freePort } from '../../test/support/prometheus-server.js';
 import { buildForTest, instanceConfig, ManualEnvironment } from '../sdk/testing/index.js';
 import { MetricValuesError } from './errors.js';
@@ -247,6 +249,20 @@ describe('prometheus handler', () => {
           ['istio_request_duration_seconds_count', { source_app: tricky }, 5],
         ],
       );
+    } finally {
+      await handler.close();
+    }
+  });
+
+  it('with no address, listens on the interface Mixer listens on (env.listener.host), not on every one', async () => {
+    // 127.0.0.2 is loopback too on Linux, yet a different address from 127.0.0.1.
+    const env = new ManualEnvironment({ listener: { host: '127.0.0.2', limits: DEFAULT_LISTENER_LIMITS } });
+    const { handler } = await build({ metrics: METRICS, address: '' }, { env });
+    try {
+      const url = new URL(handler.url);
+      assert.equal(url.hostname, '127.0.0.2');
+      assert.equal((await fetch(url)).status, 200);
+      assert.equal(await tryConnect('127.0.0.1', Number(url.port)), 'ECONNREFUSED');
     } finally {
       await handler.close();
     }

@@ -2,13 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { httpServerOptions } from '../../core/net/http-server-limits.js';
+import type { ListenerLimits } from '../../core/net/listener-limits.js';
 import { MetricsListenError } from './errors.js';
 import type { MetricFamily } from './metric-family.js';
 
 /** Istio's metrics path. */
 export const METRICS_PATH = '/metrics';
 
-/** Where a listener listens: `host` '' means every interface (Istio's `:42422`). */
+/** Where a listener listens: `host` '' means every interface. */
 export interface ListenAddress {
   readonly host: string;
   readonly port: number;
@@ -87,9 +89,11 @@ export class SharedListener {
 
   constructor(
     private readonly address: ListenAddress,
+    limits: ListenerLimits,
     private readonly onClosed: (listener: SharedListener, closed: Promise<void>) => void,
   ) {
-    this.server = createServer((request, response) => void this.respond(request, response));
+    this.server = createServer(httpServerOptions(limits), (request, response) => void this.respond(request, response));
+    this.server.maxConnections = limits.maxConnections;
     this.ready = new Promise<void>((resolve, reject) => {
       this.server.once('error', (error) => reject(new MetricsListenError(this.describeAddress(), error)));
       const options = address.host === '' ? { port: address.port } : { host: address.host, port: address.port };

@@ -1,18 +1,34 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../../core/net/listener-limits.js';
 
 /** Stops a scheduled task. */
 export type Cancel = () => void;
 
 /**
+ * Where Mixer's own servers listen and the limits they keep. An adapter that opens a listener
+ * of its own (the prometheus adapter's /metrics) listens on `host` unless its config names an
+ * address, and keeps `limits`.
+ */
+export interface ListenerDefaults {
+  /** The interface: `mixer server --host`, `mixer adapter serve --host` (127.0.0.1 by default). */
+  readonly host: string;
+  readonly limits: ListenerLimits;
+}
+
+/** Loopback with the default limits: the environment of a handler built outside a server. */
+export const LOOPBACK_LISTENER: ListenerDefaults = Object.freeze({ host: '127.0.0.1', limits: DEFAULT_LISTENER_LIMITS });
+
+/**
  * What Mixer gives an adapter's handler: a logger, a metrics registry for the adapter's own
- * metrics, a clock, and scheduling whose timers are all cancelled when the handler closes (no
- * naked timers). `signal` is aborted at close, for in-flight I/O.
+ * metrics, a clock, scheduling whose timers are all cancelled when the handler closes (no
+ * naked timers), and where listeners go. `signal` is aborted at close, for in-flight I/O.
  */
 export interface AdapterEnvironment {
   readonly logger: Logger;
   readonly metrics: Registry;
   readonly signal: AbortSignal;
+  readonly listener: ListenerDefaults;
   /** Milliseconds since the epoch (a test clock in tests). */
   now(): number;
   /** Runs `task` once after `delayMs`. Errors are logged, never thrown into Mixer. */
@@ -33,6 +49,7 @@ export class ManagedEnvironment implements AdapterEnvironment {
     readonly logger: Logger,
     readonly metrics: Registry,
     private readonly clock: () => number = Date.now,
+    readonly listener: ListenerDefaults = LOOPBACK_LISTENER,
   ) {}
 
   get signal(): AbortSignal {

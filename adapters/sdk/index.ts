@@ -6,7 +6,9 @@
 export type { AdapterInfo, Handler, HandlerConfig, HandlerFor, InstanceConfig, TemplateName } from './adapter-info.js';
 export { problem, type ConfigProblem } from './config-problem.js';
 export { defineAdapter, type AdapterModule } from './define-adapter.js';
-export { ManagedEnvironment, type AdapterEnvironment, type Cancel } from './environment.js';
+export { LOOPBACK_LISTENER, ManagedEnvironment, type AdapterEnvironment, type Cancel, type ListenerDefaults } from './environment.js';
+export type { ListenerLimits } from '../../core/net/listener-limits.js';
+export { httpServerOptions } from '../../core/net/http-server-limits.js';
 export { defineParams, GoDuration, ProtoEnum, type ParamsSchema } from './params-schema.js';
 
 // What handlers answer with.

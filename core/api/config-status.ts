@@ -18,3 +18,6 @@ export interface ConfigStatus {
 export interface ConfigStatusSource {
   configStatus(): ConfigStatus;
 }
+
+/** What Check and Report answer (503, UNAVAILABLE) until a valid config is active, and where to look. */
+export const NOT_READY = 'no valid config is loaded yet; its errors are logged and shown at /debug/config on the monitoring port';

@@ -1,15 +1,17 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AttributeManifest } from '../attribute/manifest.js';
-import { formatConfigError } from '../config/config-error.js';
+import { httpServerOptions } from '../net/http-server-limits.js';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../net/listener-limits.js';
 import { DispatchError, type Dispatcher } from '../runtime/dispatcher.js';
 import { ExplainTrace } from '../runtime/explain-trace.js';
 import { BadRequestError } from './bad-request-error.js';
 import { checkResponseJson } from './check-response.js';
 import { writeCheckResponse } from './check-response-writer.js';
 import { parseCheckRequest, parseReportRequest } from './check-request.js';
-import type { ConfigStatusSource } from './config-status.js';
+import { NOT_READY, type ConfigStatusSource } from './config-status.js';
 import type { MixerMetrics } from './mixer-metrics.js';
+import { addProbeRoutes } from './probe-routes.js';
 import { CHECK_RESPONSE_SCHEMA, ERROR_RESPONSE_SCHEMA } from './response-schemas.js';
 
 export interface HttpApiDependencies {
@@ -21,27 +23,39 @@ export interface HttpApiDependencies {
   readonly logger: Logger;
   /** False until a valid config is active: Check and Report answer 503 meanwhile. */
   readonly ready: () => boolean;
+  /** Connection cap, idle, header and request timeouts. */
+  readonly limits?: ListenerLimits;
 }
 
 /** No valid config is active: the caller's fail-open/fail-close policy decides. */
 export class NotReadyError extends Error {}
 
 /**
- * The HTTP/JSON API (fastify): `POST /v1/check`, `POST /v1/report`, `/healthz`, `/readyz`,
- * `/debug/config`. This is the one place where Mixer's errors become HTTP statuses: a bad
- * request is 400 with a message, a check that could not be dispatched is 500 with its reason,
- * anything unexpected is a logged 500 with a generic body (no stack traces leave the server).
+ * The HTTP/JSON API (fastify): `POST /v1/check`, `POST /v1/report`, `/healthz`, `/readyz`
+ * (`/debug/config` is on the monitoring port, which stays on loopback). This is the one place
+ * where Mixer's errors become HTTP statuses: a bad request is 400 with a message, a check that
+ * could not be dispatched is 500 with its reason, anything unexpected is a logged 500 with a
+ * generic body (no stack traces leave the server).
  */
 /** The check response is already JSON text. */
 const passText = (text: unknown): string => text as string;
 
-const NOT_READY = 'no valid config is loaded yet; see /debug/config for its errors';
-
 export function createHttpApi(dependencies: HttpApiDependencies): FastifyInstance {
   const { dispatcher, metrics, logger } = dependencies;
+  const limits = dependencies.limits ?? DEFAULT_LISTENER_LIMITS;
   // Prototype-poisoning scans are off: request JSON only ever becomes own properties read with
   // Object.hasOwn / for-in over own keys, or Map keys; it is never merged into other objects.
-  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, onProtoPoisoning: 'ignore', onConstructorPoisoning: 'ignore' });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 4 * 1024 * 1024,
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    // fastify sets these two on its server itself, over what `http` says.
+    keepAliveTimeout: limits.idleTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: httpServerOptions(limits),
+  });
+  app.server.maxConnections = limits.maxConnections;
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof BadRequestError) return reply.code(400).send({ error: error.message });
@@ -80,47 +94,7 @@ export function createHttpApi(dependencies: HttpApiDependencies): FastifyInstanc
     return {};
   });
 
-  app.get('/healthz', () => ({ status: 'ok' }));
-
-  app.get('/readyz', (_request, reply) => {
-    const active = dependencies.status.configStatus().active;
-    if (active === undefined) return reply.code(503).send({ status: 'no config loaded yet' });
-    return reply.send({ status: 'ready', snapshot: active.id });
-  });
-
-  app.get('/debug/config', () => {
-    const status = dependencies.status.configStatus();
-    const active = status.active;
-    return {
-      active:
-        active === undefined
-          ? null
-          : {
-              id: active.id,
-              createdAt: active.createdAt.toISOString(),
-              defaultNamespace: active.defaultNamespace,
-              resources: active.resourceCounts,
-              handlers: [...active.handlers.values()].map((handler) => ({
-                name: handler.name,
-                adapter: handler.adapter.name,
-                instances: handler.instances.map((instance) => instance.name),
-              })),
-              instances: [...active.instances.values()].map((instance) => ({ name: instance.name, template: instance.template.name })),
-              rules: active.rules.map((rule) => ({
-                name: rule.name,
-                namespace: rule.namespace,
-                match: rule.matchText,
-                actions: rule.actions.map((action) => ({ handler: action.handler, instances: [...action.instances] })),
-              })),
-              errors: active.errors.map(formatConfigError),
-              handlerFailures: status.handlerFailures.map((failure) => `${failure.name} (${failure.adapterName}): ${failure.message}`),
-            },
-      lastRejected:
-        status.lastRejected === undefined
-          ? null
-          : { at: status.lastRejected.at.toISOString(), errors: status.lastRejected.errors.map(formatConfigError) },
-    };
-  });
+  addProbeRoutes(app, dependencies.status);
 
   return app;
 }

@@ -9,7 +9,9 @@ import { AdapterSources } from '../config/adapter-sources.js';
 import { ConfigPathError } from '../config/loader.js';
 import { MixerServer } from '../server/mixer-server.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server-options.js';
+import { ListenError } from '../net/listen-error.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type Command, type CommandIo } from './command.js';
+import { LISTENER_LIMIT_OPTIONS, LISTENER_LIMIT_USAGE, parseListenerLimits } from './listener-options.js';
 import { parseLogLevel, parsePortOption, serveUntilSignal } from './long-running.js';
 
 /** The example mesh config shipped with Mixer: the default when no --config is given. */
@@ -47,8 +49,8 @@ export const serverCommand: Command = {
 Runs Mixer: loads the config (Istio's handler/instance/rule/attributemanifest YAML), watches it
 and swaps in every valid change, and serves Istio's gRPC API (istio.mixer.v1.Mixer: Check and
 Report with compressed attributes, as Envoy's Mixer filter calls it), the HTTP/JSON API
-(POST /v1/check, POST /v1/report, /healthz, /readyz, /debug/config) and Prometheus metrics on the
-monitoring port (/metrics).
+(POST /v1/check, POST /v1/report, /healthz, /readyz) and, on the monitoring port, Prometheus
+metrics (/metrics), the config in use (/debug/config) and the same probes.
 A config with errors is not applied: the errors are logged and shown at /debug/config, and the
 previous config keeps serving.
 
@@ -56,8 +58,11 @@ Options:
   --config PATH           config directory or file (default: the embedded examples/bookstore)
   --grpc-port PORT        gRPC API port (default 9091, Istio's; 0 picks a free one)
   --http-port PORT        HTTP/JSON API port (default 9092; 0 picks a free one)
-  --monitoring-port PORT  /metrics port (default 15014; 0 picks a free one)
-  --host HOST             interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  --monitoring-port PORT  /metrics and /debug/config port (default 15014; 0 picks a free one)
+  --host HOST             interface of the gRPC and HTTP APIs, and of adapters' own listeners
+                          (default 127.0.0.1; 0.0.0.0 for all)
+  --monitoring-host HOST  interface of the monitoring port (default 127.0.0.1, whatever --host is)
+${LISTENER_LIMIT_USAGE}
   --adapter MODULE        load a third-party adapter at start-up (a path or package exporting
                           defineAdapter()); repeatable
   --adapter-dir DIR       let config load adapter modules (kind: AdapterModule) from files
@@ -78,6 +83,8 @@ Options:
         'http-port': { type: 'string' },
         'monitoring-port': { type: 'string' },
         host: { type: 'string' },
+        'monitoring-host': { type: 'string' },
+        ...LISTENER_LIMIT_OPTIONS,
         adapter: { type: 'string', multiple: true },
         'adapter-dir': { type: 'string', multiple: true },
         'default-namespace': { type: 'string' },
@@ -96,12 +103,15 @@ Options:
     if (values['handler-timeout'] !== undefined && (timeout === undefined || timeout.toMillis() <= 0)) {
       throw new UsageError(`--handler-timeout ${values['handler-timeout']}: expected a positive duration such as 500ms or 2s`);
     }
+    const limits = parseListenerLimits(values);
     const configPath = resolve(values.config ?? embeddedConfigPath());
     if (!existsSync(configPath)) throw new UsageError(`--config ${configPath}: no such file or directory`);
     const options: ServerOptions = {
       ...DEFAULT_SERVER_OPTIONS,
       configPath,
       host: values.host ?? DEFAULT_SERVER_OPTIONS.host,
+      monitoringHost: values['monitoring-host'] ?? DEFAULT_SERVER_OPTIONS.monitoringHost,
+      limits,
       grpcPort: port('grpc-port', values['grpc-port'], DEFAULT_GRPC_PORT),
       httpPort: port('http-port', values['http-port'], DEFAULT_SERVER_OPTIONS.httpPort),
       monitoringPort: port('monitoring-port', values['monitoring-port'], DEFAULT_SERVER_OPTIONS.monitoringPort),
@@ -125,8 +135,9 @@ Options:
     try {
       addresses = await server.start();
     } catch (error) {
-      if (!(error instanceof ConfigPathError)) throw error;
-      await server.close();
+      if (!(error instanceof ConfigPathError) && !(error instanceof ListenError)) throw error;
+      // start() closes what it opened when a listener fails; a config path error comes first.
+      if (error instanceof ConfigPathError) await server.close();
       io.stderr(`mixer server: ${error.message}\n`);
       return EXIT_FAILURE;
     }

@@ -1,13 +1,16 @@
-import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js';
+import { Server, type sendUnaryData, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { NOT_READY } from '../api/config-status.js';
 import type { MixerMetrics } from '../api/mixer-metrics.js';
 import type { AttributeManifest } from '../attribute/manifest.js';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../net/listener-limits.js';
 import { DispatchError, type Dispatcher } from '../runtime/dispatcher.js';
 import { RpcCode } from '../status/rpc-code.js';
 import { decodeCheckRequest } from './check-request-codec.js';
 import { encodeCheckResponse } from './check-response-encoder.js';
 import { AttributeDecodeError } from './compressed-attributes.js';
 import { GlobalDictionaryMismatchError, GrpcCallError } from './grpc-errors.js';
+import { GrpcListener, type BoundListener } from './grpc-listener.js';
 import type { MixerServiceDefinition } from './mixer-service.js';
 import { ProtoBag } from './proto-bag.js';
 import { reportBags } from './report-bags.js';
@@ -27,13 +30,14 @@ export interface GrpcApiDependencies {
   readonly maxMessageBytes?: number;
   /** How long `close` lets calls in flight finish before cutting them off. */
   readonly shutdownGraceMs?: number;
+  /** Connection cap, idle timeout, and the request timeout for calls whose request stalls (the header timeout is HTTP/1.1's). */
+  readonly limits?: ListenerLimits;
 }
 
 type Call = ServerUnaryCall<Buffer, Buffer>;
 type Callback = sendUnaryData<Buffer>;
 
 const EMPTY = Buffer.alloc(0);
-const NOT_READY = 'no valid config is loaded yet; see /debug/config on the HTTP API for its errors';
 const MIB = 1024 * 1024;
 
 /**
@@ -47,11 +51,14 @@ const MIB = 1024 * 1024;
  */
 export class GrpcApi {
   private readonly server: Server;
+  private readonly listener: GrpcListener;
 
   constructor(private readonly dependencies: GrpcApiDependencies) {
+    this.listener = new GrpcListener(dependencies.limits ?? DEFAULT_LISTENER_LIMITS);
     this.server = new Server({
       'grpc.max_receive_message_length': dependencies.maxMessageBytes ?? MIB,
       'grpc.max_concurrent_streams': 1024,
+      ...this.listener.serverOptions,
     });
     this.server.addService(dependencies.service, {
       Check: (call: Call, callback: Callback) => void this.check(call, callback),
@@ -59,29 +66,15 @@ export class GrpcApi {
     });
   }
 
-  /** Listens on `host:port` (0 picks a free port); resolves to `grpc://host:port`. */
-  listen(host: string, port: number): Promise<string> {
-    const printable = host.includes(':') ? `[${host}]` : host;
-    return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${printable}:${port}`, ServerCredentials.createInsecure(), (error, bound) => {
-        if (error !== null) reject(error);
-        else resolve(`grpc://${printable}:${bound}`);
-      });
-    });
+  /** Listens on `host:port` (0 picks a free port). */
+  listen(host: string, port: number): Promise<BoundListener> {
+    return this.listener.listen(this.server, host, port);
   }
 
   /** Stops accepting calls, lets those in flight finish (up to the grace period), then closes. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, this.dependencies.shutdownGraceMs ?? 5000);
-      this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  async close(): Promise<void> {
+    if (!this.listener.listening) this.server.forceShutdown();
+    await this.listener.close(this.dependencies.shutdownGraceMs ?? 5000);
   }
 
   private async check(call: Call, callback: Callback): Promise<void> {

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Server, ServerCredentials, type MethodDefinition, type sendUnaryData, type ServerUnaryCall, type StatusObject, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, type MethodDefinition, type sendUnaryData, type ServerUnaryCall, type StatusObject, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import type { AdapterInfo, Handler } from '../../adapters/sdk/adapter-info.js';
-import { ManagedEnvironment } from '../../adapters/sdk/environment.js';
+import { LOOPBACK_LISTENER, ManagedEnvironment, type ListenerDefaults } from '../../adapters/sdk/environment.js';
 import type { CheckResult, QuotaResult } from '../../templates/handler-contract.js';
 import { TemplateVariety, type TemplateInstance } from '../../templates/template.js';
+import { GrpcListener } from '../grpc/grpc-listener.js';
 import { WireFormatError } from '../grpc/wire-reader.js';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../net/listener-limits.js';
+import { ListenerMetrics } from '../net/listener-metrics.js';
 import { RpcCode } from '../status/rpc-code.js';
 import { AdapterHostError } from './adapter-host-error.js';
 import { decodeHandleRequest, encodeCheckResult, encodeQuotaResult, REPORT_RESULT, type AnyMessage, type HandleRequest } from './handle-messages.js';
@@ -18,6 +21,8 @@ export interface AdapterHostOptions {
   readonly clock?: () => number;
   /** Handlers kept built at once (one per distinct adapter_config); the least recently used is closed beyond it. */
   readonly maxHandlers?: number;
+  /** What the gRPC listener keeps to, and what adapters' own listeners are given. */
+  readonly limits?: ListenerLimits;
 }
 
 interface HostedHandler {
@@ -39,9 +44,16 @@ const passBytes = (bytes: Buffer): Buffer => bytes;
  * host.
  */
 export class AdapterHost {
-  private readonly server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  private readonly server: Server;
   private readonly handlers = new Map<string, Promise<HostedHandler>>();
   private readonly maxHandlers: number;
+  private readonly limits: ListenerLimits;
+  /** The host's own metrics: its listeners' connections. */
+  private readonly ownMetrics = new Registry();
+  readonly listenerMetrics = new ListenerMetrics(this.ownMetrics);
+  private readonly listener: GrpcListener;
+  /** What handlers are told about listeners: the interface this host serves on. */
+  private listenerDefaults: ListenerDefaults = LOOPBACK_LISTENER;
   private closed = false;
 
   constructor(
@@ -49,6 +61,9 @@ export class AdapterHost {
     private readonly options: AdapterHostOptions,
   ) {
     this.maxHandlers = options.maxHandlers ?? 32;
+    this.limits = options.limits ?? DEFAULT_LISTENER_LIMITS;
+    this.listener = new GrpcListener(this.limits);
+    this.server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, ...this.listener.serverOptions });
     const definition: Record<string, MethodDefinition<Buffer, Buffer>> = {};
     const implementation: UntypedServiceImplementation = {};
     for (const template of adapter.supportedTemplates) {
@@ -80,40 +95,36 @@ export class AdapterHost {
     return this.adapter.supportedTemplates.flatMap((template) => templateWire(template)?.path ?? []);
   }
 
-  /** Listens on `host:port` (0 picks a free port); resolves to `host:port` as bound. */
-  listen(host: string, port: number): Promise<string> {
-    const printable = host.includes(':') ? `[${host}]` : host;
-    return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${printable}:${port}`, ServerCredentials.createInsecure(), (error, bound) => {
-        if (error !== null) reject(error);
-        else resolve(`${printable}:${bound}`);
-      });
-    });
+  /**
+   * Listens on `host:port` (0 picks a free port); resolves to `host:port` as bound. Handlers
+   * built from then on open their own listeners on `host` by default.
+   */
+  async listen(host: string, port: number): Promise<string> {
+    const bound = await this.listener.listen(this.server, host, port);
+    this.listenerMetrics.watch('grpc', bound.server);
+    this.listenerDefaults = Object.freeze({ host, limits: this.limits });
+    return bound.address;
   }
 
   /** Stops serving (calls in flight get up to `graceMs`), then closes every handler. */
   async close(graceMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, graceMs);
-      this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (!this.listener.listening) this.server.forceShutdown();
+    await this.listener.close(graceMs);
     const built = [...this.handlers.values()];
     this.handlers.clear();
     await Promise.all(built.map(async (pending) => this.closeHandler(await pending.catch(() => undefined))));
   }
 
-  /** The Prometheus text exposition of every live handler's own metrics (what `env.metrics` holds in process). */
+  /**
+   * The Prometheus text exposition of every live handler's own metrics (what `env.metrics` holds
+   * in process) and of the host's listeners.
+   */
   async metricsText(): Promise<string> {
     const hosted = await Promise.all([...this.handlers.values()].map((pending) => pending.catch(() => undefined)));
-    const families = await Promise.all(hosted.flatMap((entry) => (entry === undefined ? [] : [entry.metrics.getMetricsAsJSON()])));
+    const registries = [this.ownMetrics, ...hosted.flatMap((entry) => (entry === undefined ? [] : [entry.metrics]))];
+    const families = await Promise.all(registries.map((registry) => registry.getMetricsAsJSON()));
     return AggregatorRegistry.aggregate(families).metrics();
   }
 
@@ -193,7 +204,7 @@ export class AdapterHost {
     const metrics = new Registry();
     // One handler per params value: `config` tells their series apart.
     metrics.setDefaultLabels({ adapter: this.adapter.name, config: createHash('sha256').update(key).digest('hex').slice(0, 12) });
-    const environment = new ManagedEnvironment(this.options.logger.child({ adapter: this.adapter.name }), metrics, this.options.clock);
+    const environment = new ManagedEnvironment(this.options.logger.child({ adapter: this.adapter.name }), metrics, this.options.clock, this.listenerDefaults);
     try {
       const handler = await this.adapter.build(handlerConfig, environment);
       this.options.logger.info({ adapter: this.adapter.name }, 'handler built for a new adapter_config');

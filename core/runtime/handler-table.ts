@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Handler } from '../../adapters/sdk/adapter-info.js';
-import { ManagedEnvironment } from '../../adapters/sdk/environment.js';
+import { ManagedEnvironment, type ListenerDefaults } from '../../adapters/sdk/environment.js';
 import type { HandlerEntry, Snapshot } from '../config/snapshot.js';
 import type { TimeSlicer } from '../config/time-slicer.js';
 
@@ -30,6 +30,8 @@ export interface HandlerTableOptions {
   readonly buildTimeoutMs?: number;
   /** Shares the event loop while many handlers are built (adapters' builds may run synchronously). */
   readonly slicer?: TimeSlicer;
+  /** Where adapters' own listeners go (the server's host and limits). */
+  readonly listener?: ListenerDefaults;
 }
 
 /**
@@ -113,6 +115,7 @@ async function buildHandler(entry: HandlerEntry, options: HandlerTableOptions): 
     options.logger.child({ adapter: entry.adapter.name, handler: entry.name }),
     metrics,
     options.clock,
+    options.listener,
   );
   const timeoutMs = options.buildTimeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;

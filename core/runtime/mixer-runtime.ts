@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ListenerDefaults } from '../../adapters/sdk/environment.js';
 import type { Snapshot } from '../config/snapshot.js';
 import { TimeSlicer } from '../config/time-slicer.js';
 import { MixerError } from '../errors/mixer-error.js';
@@ -46,6 +47,8 @@ export interface RuntimeOptions {
   readonly buildTimeoutMs?: number;
   /** How long one slice of building routes may hold the event loop (see TimeSlicer). */
   readonly sliceMs?: number;
+  /** Where adapters' own listeners go (the server's host and limits). */
+  readonly listener?: ListenerDefaults;
 }
 
 /** What applying a snapshot did. */
@@ -128,6 +131,7 @@ export class MixerRuntime implements RoutingSource {
       slicer,
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       ...(this.options.buildTimeoutMs === undefined ? {} : { buildTimeoutMs: this.options.buildTimeoutMs }),
+      ...(this.options.listener === undefined ? {} : { listener: this.options.listener }),
     });
     let routes: RoutingTable;
     try {

@@ -23,7 +23,13 @@ import { AdapterLoadError } from '../config/adapter-module-loader.js';
 import { GrpcApi } from '../grpc/grpc-api.js';
 import { mixerServiceDefinition } from '../grpc/mixer-service.js';
 import { loadMixerProtos } from '../grpc/proto-files.js';
+import { closeWithin } from '../net/http-server-limits.js';
+import { listenAs } from '../net/listen-error.js';
+import { ListenerMetrics } from '../net/listener-metrics.js';
 import type { ServerOptions } from './server-options.js';
+
+/** How long closing lets requests in flight finish before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
 
 /** Where the started servers listen (ports resolved when 0 was asked for). */
 export interface ServerAddresses {
@@ -47,6 +53,7 @@ export class MixerServer implements ConfigStatusSource {
   private readonly grpcApi: GrpcApi;
   private readonly httpApi: FastifyInstance;
   private readonly monitoring: FastifyInstance;
+  private readonly listenerMetrics: ListenerMetrics;
   private watcher: ConfigWatcher | undefined;
   private listening: ServerAddresses | undefined;
   private lastRejected: RejectedChange | undefined;
@@ -73,7 +80,8 @@ export class MixerServer implements ConfigStatusSource {
     const adapters = this.container.getAll<AdapterInfo>(TOKENS.AdapterInfo);
 
     this.metrics = new MixerMetrics(registry);
-    this.runtime = new MixerRuntime({ logger, defaultNamespace: options.defaultNamespace });
+    this.listenerMetrics = new ListenerMetrics(registry);
+    this.runtime = new MixerRuntime({ logger, defaultNamespace: options.defaultNamespace, listener: { host: options.host, limits: options.limits } });
     this.dispatcher = new Dispatcher(this.runtime, { logger, handlerTimeoutMs: options.handlerTimeoutMs, observer: this.metrics });
     this.store = new ConfigStore(options.configPath, { adapters, templates: new TemplateRegistry(), defaultNamespace: options.defaultNamespace, adapterSources: sources });
     this.grpcApi = new GrpcApi({
@@ -83,6 +91,8 @@ export class MixerServer implements ConfigStatusSource {
       logger,
       ready: () => this.runtime.snapshot !== undefined,
       service: mixerServiceDefinition(loadMixerProtos()),
+      shutdownGraceMs: SHUTDOWN_GRACE_MS,
+      limits: options.limits,
     });
     this.httpApi = createHttpApi({
       dispatcher: this.dispatcher,
@@ -91,8 +101,17 @@ export class MixerServer implements ConfigStatusSource {
       metrics: this.metrics,
       logger,
       ready: () => this.runtime.snapshot !== undefined,
+      limits: options.limits,
     });
-    this.monitoring = createMonitoringServer(registry, () => this.runtime.handlers.all().map((built) => built.metrics), logger);
+    this.monitoring = createMonitoringServer({
+      registry,
+      handlerRegistries: () => this.runtime.handlers.all().map((built) => built.metrics),
+      status: this,
+      logger,
+      limits: options.limits,
+    });
+    this.listenerMetrics.watch('http', this.httpApi.server);
+    this.listenerMetrics.watch('monitoring', this.monitoring.server);
   }
 
   /** Where the servers listen, once `start` has resolved. */
@@ -106,7 +125,8 @@ export class MixerServer implements ConfigStatusSource {
 
   /**
    * Loads the config (a config with errors is not applied: the server starts, logs the errors
-   * and answers 503 until a valid config arrives), starts watching it, then listens.
+   * and answers 503 until a valid config arrives), starts watching it, then listens. Rejects
+   * with ListenError, everything closed again, when a listener cannot be opened.
    */
   async start(): Promise<ServerAddresses> {
     const snapshot = await this.store.load();
@@ -117,9 +137,21 @@ export class MixerServer implements ConfigStatusSource {
         onError: (error) => this.logger.error({ err: error }, 'config watch failed'),
       });
     }
-    const grpc = await this.grpcApi.listen(this.options.host, this.options.grpcPort ?? 0);
-    const http = await this.httpApi.listen({ host: this.options.host, port: this.options.httpPort });
-    const monitoring = await this.monitoring.listen({ host: this.options.host, port: this.options.monitoringPort });
+    const { host, grpcPort = 0, httpPort, monitoringHost, monitoringPort } = this.options;
+    let grpc: string, http: string, monitoring: string;
+    try {
+      const grpcListener = await listenAs('the gRPC API (--host, --grpc-port)', host, grpcPort, () => this.grpcApi.listen(host, grpcPort));
+      this.listenerMetrics.watch('grpc', grpcListener.server);
+      grpc = `grpc://${grpcListener.address}`;
+      http = await listenAs('the HTTP/JSON API (--host, --http-port)', host, httpPort, () => this.httpApi.listen({ host, port: httpPort }));
+      monitoring = await listenAs('the monitoring port (--monitoring-host, --monitoring-port)', monitoringHost, monitoringPort, () =>
+        this.monitoring.listen({ host: monitoringHost, port: monitoringPort }),
+      );
+    } catch (error) {
+      // What did start must not keep the process serving half a Mixer.
+      await this.close();
+      throw error;
+    }
     this.logger.info({ grpc, http, monitoring, config: this.options.configPath }, 'mixer server listening');
     this.listening = { grpc, http, monitoring };
     return this.listening;
@@ -147,7 +179,10 @@ export class MixerServer implements ConfigStatusSource {
   /** Stops listening and watching, lets in-flight calls finish, closes every handler. */
   async close(): Promise<void> {
     await this.watcher?.close();
-    await Promise.all([this.grpcApi.close(), this.httpApi.close(), this.monitoring.close()]);
+    await Promise.all([
+      this.grpcApi.close(),
+      ...[this.httpApi, this.monitoring].map((app) => closeWithin(app.server, () => app.close(), SHUTDOWN_GRACE_MS)),
+    ]);
     await this.runtime.close();
     this.dispatcher.close();
   }

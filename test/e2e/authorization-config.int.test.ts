@@ -77,7 +77,7 @@ describe('rbac config through a running Mixer', () => {
 
   const call = (method: string) => ({ attributes: { 'destination.namespace': 'shop', 'request.method': method, 'request.path': '/items', 'source.principal': 'cluster.local/ns/web/sa/frontend' } });
   const snapshotId = async () => Number((await mixer.get('/readyz')).body['snapshot']);
-  const rejected = async () => ((await mixer.get('/debug/config')).body as { lastRejected: { errors: string[] } | null }).lastRejected?.errors ?? [];
+  const rejected = async () => ((await mixer.getMonitoring('/debug/config')).body as { lastRejected: { errors: string[] } | null }).lastRejected?.errors ?? [];
   /** Writes `yaml` as policies.yaml and waits until Mixer rejected it (an error naming `marker`). */
   const rejectChange = async (yaml: string, marker: string): Promise<string[]> => {
     await mixer.writeConfig('policies.yaml', yaml);

@@ -303,7 +303,7 @@ describe('authorization decisions: rbac behind a real Mixer', () => {
   });
 
   test('the config is active (no rejected change)', async () => {
-    const { body } = await mixer.get('/debug/config');
+    const { body } = await mixer.getMonitoring('/debug/config');
     assert.equal(body['lastRejected'], null, JSON.stringify(body['lastRejected']));
   });
 

@@ -145,7 +145,7 @@ describe('elasticsearch end to end with a bad handler config', () => {
       ].join(''),
     });
     try {
-      const { body } = await mixer.get('/debug/config');
+      const { body } = await mixer.getMonitoring('/debug/config');
       const errors = (body as { lastRejected: { errors: string[] } | null }).lastRejected?.errors ?? [];
       assert.ok(
         errors.some((error) => /bad\.yaml:\d+: handler\/istio-system\/badindex: spec\.params\.indexPrefix: .*"Logs\/2019\.12\.31", which contains "L"/.test(error)),

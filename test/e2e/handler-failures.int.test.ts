@@ -93,7 +93,7 @@ describe('handlers that fail', () => {
 
   test("a handler that cannot be built is reported and its rule is not dispatched", async () => {
     assert.equal((await call('f')).status.code, 0);
-    const debug = (await mixer.get('/debug/config')).body as { active: { handlerFailures: string[] } };
+    const debug = (await mixer.getMonitoring('/debug/config')).body as { active: { handlerFailures: string[] } };
     assert.deepEqual(debug.active.handlerFailures, ['unbuilt.handler.istio-system (cannot-build): no backend configured']);
   });
 

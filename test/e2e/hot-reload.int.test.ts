@@ -25,8 +25,8 @@ describe('hot reload', () => {
   test('an invalid change is rejected with its errors while the previous config keeps serving', async () => {
     const before = await snapshotId(mixer);
     await mixer.writeConfig('policy.yaml', `${denyConfig('broken')}${resource('rule', 'typo', 'match: destination.labels["app"] = "x"\nactions:\n- handler: nosuch\n  instances: [ nothing ]')}`);
-    await eventually(async () => (await mixer.get('/debug/config')).body['lastRejected'] !== null, 5000, 'the change to be rejected');
-    const debug = (await mixer.get('/debug/config')).body as { active: { id: number }; lastRejected: { errors: string[] } };
+    await eventually(async () => (await mixer.getMonitoring('/debug/config')).body['lastRejected'] !== null, 5000, 'the change to be rejected');
+    const debug = (await mixer.getMonitoring('/debug/config')).body as { active: { id: number }; lastRejected: { errors: string[] } };
     assert.equal(debug.active.id, before, 'the active snapshot did not change');
     assert.ok(debug.lastRejected.errors.some((error) => /policy\.yaml:\d+: rule\/istio-system\/typo: spec\.match: unable to parse expression/.test(error)), debug.lastRejected.errors.join('\n'));
     assert.ok(debug.lastRejected.errors.some((error) => error.includes("Handler not found: handler='nosuch'")), debug.lastRejected.errors.join('\n'));

@@ -76,7 +76,7 @@ describe('out-of-process adapters (mixer adapter serve)', () => {
       },
       { handlerTimeoutMs: 5000 },
     );
-    const config = await mixer.get('/debug/config');
+    const config = await mixer.getMonitoring('/debug/config');
     assert.equal(config.body['lastRejected'], null, JSON.stringify(config.body['lastRejected']));
     assert.deepEqual((config.body['active'] as { errors?: unknown[] } | undefined)?.errors, [], JSON.stringify(config.body));
   });

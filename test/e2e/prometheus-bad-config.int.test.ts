@@ -25,7 +25,7 @@ interface DebugConfig {
 }
 
 async function debugConfig(mixer: RunningMixer): Promise<DebugConfig> {
-  return (await mixer.get('/debug/config')).body as unknown as DebugConfig;
+  return (await mixer.getMonitoring('/debug/config')).body as unknown as DebugConfig;
 }
 
 describe('prometheus adapter given bad config', () => {

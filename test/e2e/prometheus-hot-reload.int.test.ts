@@ -53,7 +53,7 @@ async function swapTo(mixer: RunningMixer, yaml: string): Promise<PrometheusHand
   const handlerBefore = mixer.server.runtime.handlers.get(HANDLER)?.handler;
   await mixer.writeConfig('telemetry.yaml', yaml);
   await eventually(async () => (await snapshotId(mixer)) > previous, 10_000, 'the new config to serve');
-  const debug = (await mixer.get('/debug/config')).body as { lastRejected: unknown; active: { handlerFailures: unknown[] } };
+  const debug = (await mixer.getMonitoring('/debug/config')).body as { lastRejected: unknown; active: { handlerFailures: unknown[] } };
   assert.equal(debug.lastRejected, null, JSON.stringify(debug.lastRejected));
   assert.deepEqual(debug.active.handlerFailures, []);
   const built = mixer.server.runtime.handlers.get(HANDLER)?.handler;

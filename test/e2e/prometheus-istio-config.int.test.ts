@@ -116,7 +116,7 @@ describe("Istio's default telemetry config with the prometheus adapter", () => {
     }
     logDirectory = await mkdtemp(join(tmpdir(), 'mixer-prom-istio-'));
     mixer = await startMixer({ 'istio-default.yaml': await istioDefaultConfig(join(logDirectory, 'access.log')) });
-    const debug = (await mixer.get('/debug/config')).body as { lastRejected: unknown; active: { handlerFailures: unknown[]; rules: unknown[] } | null };
+    const debug = (await mixer.getMonitoring('/debug/config')).body as { lastRejected: unknown; active: { handlerFailures: unknown[]; rules: unknown[] } | null };
     assert.equal(debug.lastRejected, null, JSON.stringify(debug.lastRejected));
     assert.deepEqual(debug.active?.handlerFailures, []);
     assert.equal(debug.active.rules.length, 6, 'stdio, stdiotcp, promhttp, promtcp, promtcpconnectionopen, promtcpconnectionclosed');

@@ -8,7 +8,7 @@ const BIN = join(repositoryRoot(), 'dist', 'core', 'cli', 'bin.js');
 /** The last bytes of a process's output kept for assertions and failure messages. */
 const OUTPUT_KEPT = 256 * 1024;
 
-/** What /debug/config says about the config (see core/api/http-api.ts). */
+/** What /debug/config says about the config (see core/api/monitoring-server.ts). */
 export interface DebugConfig {
   readonly active: { readonly id: number; readonly errors: readonly string[]; readonly handlers: unknown; readonly instances: unknown; readonly rules: unknown } | null;
   readonly lastRejected: { readonly at: string; readonly errors: readonly string[] } | null;
@@ -64,7 +64,7 @@ function processHandle(child: ChildProcess, apiUrl: string, monitoringUrl: strin
     monitoringUrl,
     exited,
     output,
-    debugConfig: () => getJson<DebugConfig>(`${apiUrl}/debug/config`),
+    debugConfig: () => getJson<DebugConfig>(`${monitoringUrl}/debug/config`),
     metric: async (name, labels = '') => {
       const text = await (await fetch(`${monitoringUrl}/metrics`)).text();
       let total = 0;

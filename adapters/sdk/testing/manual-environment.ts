@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { AdapterEnvironment, Cancel } from '../environment.js';
+import { LOOPBACK_LISTENER, type AdapterEnvironment, type Cancel, type ListenerDefaults } from '../environment.js';
 
 interface VirtualTimer {
   readonly id: number;
@@ -14,6 +14,8 @@ export interface ManualEnvironmentOptions {
   readonly startMs?: number;
   readonly logger?: Logger;
   readonly metrics?: Registry;
+  /** Where listeners go (default: loopback, the default limits). */
+  readonly listener?: ListenerDefaults;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface ManualEnvironmentOptions {
 export class ManualEnvironment implements AdapterEnvironment {
   readonly logger: Logger;
   readonly metrics: Registry;
+  readonly listener: ListenerDefaults;
   /** Errors thrown or rejected by scheduled tasks, in order. */
   readonly errors: unknown[] = [];
 
@@ -37,6 +40,7 @@ export class ManualEnvironment implements AdapterEnvironment {
     this.clock = options.startMs ?? Date.UTC(2020, 0, 1);
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.metrics = options.metrics ?? new Registry();
+    this.listener = options.listener ?? LOOPBACK_LISTENER;
   }
 
   get signal(): AbortSignal {
